@@ -1,0 +1,7 @@
+"""``python -m graders``: the instructor commands (see ``--help``)."""
+
+import sys
+
+from graders.engine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,94 @@
+"""Golden files: the reference's observations, recorded once, judged against later.
+
+``python -m graders record`` runs every probe on ``reference/`` and saves
+the observations with ``torch.save``; ``--goldens FILE`` judges from such a
+file instead of running the reference, with identical results. A golden
+file is loaded with ``weights_only=True`` (plain data only) and carries the
+seed it was recorded with and a fingerprint of the graders, so goldens that
+no longer match the kit fail loudly instead of grading wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Iterable
+
+import torch
+
+from .checks import Check
+from .judging import GraderBug
+from .loading import Namespace
+from .probing import Observed, observe
+
+FORMAT = 1
+GRADERS_DIR = Path(__file__).resolve().parent.parent
+
+
+def fingerprint(graders_dir: Path = GRADERS_DIR) -> str:
+    """A hash of every grader and engine source file: what the goldens belong to."""
+    digest = hashlib.sha256()
+    for path in sorted(graders_dir.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(graders_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def record(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str, Any]:
+    """Observe every check on the reference.
+
+    Raises:
+        GraderBug: when the reference fails a probe.
+    """
+    ns = Namespace(reference_dir, "reference")
+    observations: dict[str, Any] = {}
+    for check in checks:
+        seen = observe(check, ns, seed)
+        if seen.status != "ok":
+            raise GraderBug(f"the reference failed check {check.id} ({seen.status}):\n{seen.message}")
+        observations[check.id] = seen.value
+    return {"format": FORMAT, "seed": seed, "fingerprint": fingerprint(), "observations": observations}
+
+
+def save(data: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(data, path)
+
+
+class Goldens:
+    """Reference observations read from a recorded file.
+
+    Args:
+        path: a file written by :func:`save`.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: it is not a golden file, or it was recorded for other graders.
+    """
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise FileNotFoundError(f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`")
+        try:
+            data = torch.load(path, weights_only=True)
+        except Exception as exc:
+            raise ValueError(f"{path} is not a golden file readable as plain data: {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("observations"), dict):
+            raise ValueError(f"{path} is not a golden file of format {FORMAT}; re-record it with `python -m graders record`")
+        if data.get("fingerprint") != fingerprint():
+            raise ValueError(
+                f"{path} was recorded for other graders (fingerprint {data.get('fingerprint')}, "
+                f"these graders are {fingerprint()}); re-record it with `python -m graders record`"
+            )
+        self.path = path
+        self.seed: int = int(data["seed"])
+        self.observations: dict[str, Any] = data["observations"]
+
+    def get(self, check: Check) -> Observed:
+        if check.id not in self.observations:
+            raise GraderBug(f"{self.path} has no observation for {check.id}; re-record it with `python -m graders record`")
+        return Observed("ok", self.observations[check.id])

@@ -1,0 +1,77 @@
+"""Reusable judges for checks graded on properties rather than equality.
+
+Statistical observations (an init's standard deviation, a sampler's class
+balance) are random on both sides, so they are judged within a tolerance of
+the reference's value. :func:`keywise` builds a judge that applies a rule to
+the observation keys it names and the default comparison to all others.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .compare import Mismatch, compare
+from .observations import format_number
+
+Rule = Callable[[str, Any, Any], "Mismatch | None"]
+
+
+def relative(rel: float) -> Rule:
+    """``have`` within ``rel`` (a fraction) of the reference's ``want``."""
+
+    def rule(where: str, have: Any, want: Any) -> Mismatch | None:
+        if isinstance(have, (int, float)) and abs(have - want) <= rel * abs(want):
+            return None
+        return Mismatch(where, f"about {format_number(float(want))} (within {rel:.0%})", _fmt(have))
+
+    return rule
+
+
+def absolute(tol: float, meaning: str = "") -> Rule:
+    """``have`` within ``tol`` of the reference's ``want``."""
+
+    def rule(where: str, have: Any, want: Any) -> Mismatch | None:
+        if isinstance(have, (int, float)) and abs(have - want) <= tol:
+            return None
+        extra = f" ({meaning})" if meaning else ""
+        return Mismatch(where, f"about {format_number(float(want))}{extra}", _fmt(have))
+
+    return rule
+
+
+def between(low: float, high: float, meaning: str = "") -> Rule:
+    """``low <= have <= high`` whatever the reference's value."""
+
+    def rule(where: str, have: Any, want: Any) -> Mismatch | None:
+        if isinstance(have, (int, float)) and low <= have <= high:
+            return None
+        extra = f" ({meaning})" if meaning else ""
+        return Mismatch(where, f"a value between {low:g} and {high:g}{extra}", _fmt(have))
+
+    return rule
+
+
+def _fmt(value: Any) -> str:
+    return format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
+
+
+def keywise(*rules: tuple[str, Rule]) -> Callable[[Any, Any], Mismatch | None]:
+    """A judge for dict observations: the first rule whose text occurs in a key decides that key.
+
+    Example:
+        >>> judge = keywise(("std", relative(0.1)))
+        >>> judge({"w std": 1.05}, {"w std": 1.0}) is None
+        True
+    """
+
+    def judge(got: Any, expected: Any) -> Mismatch | None:
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return compare(got, expected)
+        for key, want in expected.items():
+            rule = next((r for text, r in rules if text in key), None)
+            found = rule(key, got[key], want) if rule else compare(got[key], want, key)
+            if found:
+                return found
+        return None
+
+    return judge

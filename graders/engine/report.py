@@ -1,0 +1,104 @@
+"""Reporting outcomes: the grade table and Gradescope-format results.
+
+Both are deterministic functions of the outcomes (no timings, no paths),
+so two runs of the same submission with the same seed give identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .judging import Outcome
+
+STATUS_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "not_attempted": "not attempted",
+    "error": "error in your code",
+    "forbidden": "forbidden shortcut",
+    "missing": "not handed in",
+    "import_error": "file failed to import",
+}
+
+
+@dataclass
+class Row:
+    assignment: str
+    score: float
+    max_score: float
+    passed: int
+    failed: int
+    not_attempted: int
+
+
+def summarize(outcomes: Iterable[Outcome]) -> list[Row]:
+    """One row per assignment, in the order the outcomes first name them."""
+    rows: dict[str, Row] = {}
+    for o in outcomes:
+        row = rows.setdefault(o.assignment, Row(o.assignment, 0.0, 0.0, 0, 0, 0))
+        row.score += o.score
+        row.max_score += o.max_score
+        if o.status == "passed":
+            row.passed += 1
+        elif o.status in ("not_attempted", "missing"):
+            row.not_attempted += 1
+        else:
+            row.failed += 1
+    return list(rows.values())
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def grade_table(outcomes: Sequence[Outcome]) -> list[str]:
+    """Lines of the grade table printed at the end of a run."""
+    rows = summarize(outcomes)
+    if not rows:
+        return ["no checks ran"]
+    head = f"{'assignment':<16} {'score':>11}  {'passed':>6} {'failed':>6} {'not attempted':>13}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        score = f"{_points(r.score)} / {_points(r.max_score)}"
+        lines.append(f"{r.assignment:<16} {score:>11}  {r.passed:>6} {r.failed:>6} {r.not_attempted:>13}")
+    total = sum(r.score for r in rows)
+    possible = sum(r.max_score for r in rows)
+    lines.append("-" * len(head))
+    lines.append(f"{'total':<16} {_points(total) + ' / ' + _points(possible):>11}  ({100 * total / possible:.0f}%)")
+    return lines
+
+
+def results_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """Gradescope's ``results.json``: score, max_score and one entry per check."""
+    tests = []
+    for o in outcomes:
+        output = STATUS_WORDS[o.status] if o.passed else f"{STATUS_WORDS[o.status]}\n{o.message}".rstrip()
+        tests.append(
+            {
+                "name": f"{o.assignment}: {o.title}",
+                "score": o.score,
+                "max_score": o.max_score,
+                "status": "passed" if o.passed else "failed",
+                "output": output,
+            }
+        )
+    return {
+        "score": sum(o.score for o in outcomes),
+        "max_score": sum(o.max_score for o in outcomes),
+        "tests": tests,
+    }
+
+
+def write_results_json(outcomes: Sequence[Outcome], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results_json(outcomes), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def failure_text(o: Outcome) -> str:
+    """What pytest prints for a check that did not pass."""
+    if o.status == "not_attempted":
+        return o.message
+    return f"{STATUS_WORDS[o.status]}: {o.title}\n{o.message}".rstrip()
