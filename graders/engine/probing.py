@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from .checks import Check
+from .diagnose import diagnose
 from .loading import Namespace
 from .observations import normalize, raised
 from .shortcuts import ShortcutUsed, explain, guard
@@ -148,12 +149,15 @@ def observe(check: Check, ns: Namespace, seed: int) -> Observed:
 
 def _error_text(ns: Namespace, probe: Probe, exc: BaseException) -> str:
     where = f" while calling {probe.where}" if probe.where else ""
-    if ns.raised_in_own_code(exc):
-        text = f"  your code raised {type(exc).__name__}{where}: {exc}"
-    else:
-        text = (
-            f"  {type(exc).__name__}{where}: {exc}\n"
-            "  (raised outside your file: check the types and shapes your code returns or passes on)"
-        )
     trace = ns.student_traceback(exc)
-    return f"{text}\n{trace}" if trace else text
+    if trace:
+        lines = [f"  your code raised {type(exc).__name__}{where}: {exc}", trace]
+    else:
+        lines = [
+            f"  {type(exc).__name__}{where}: {exc}",
+            "  (raised outside your file: check the types and shapes your code returns)",
+        ]
+    idea = diagnose(str(exc))
+    if idea:
+        lines.append(f"  what this usually means: {idea}")
+    return "\n".join(lines)

@@ -1,0 +1,15 @@
+"""Fixtures of the kit's own tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from graders.engine.probing import DEFAULT_SEED
+from graders.engine.runner import REFERENCE_DIR, LiveReference, configure_torch
+
+
+@pytest.fixture(scope="session")
+def live_reference() -> LiveReference:
+    """Reference observations shared by every test of the session (computed once per check)."""
+    configure_torch()
+    return LiveReference(REFERENCE_DIR, DEFAULT_SEED)
