@@ -41,6 +41,10 @@ def derive_seed(seed: int, key: str) -> int:
     return int.from_bytes(digest[:8], "little") >> 1
 
 
+class NotAttempted(Exception):
+    """Raised by a probe when the student left the task untouched (e.g. a quiz answer still None)."""
+
+
 class Probe:
     """What a probe gets besides the implementation: seeded inputs and call labels.
 
@@ -81,6 +85,10 @@ class Probe:
         """Call ``fn`` and remember ``where`` to name it if it raises."""
         self.where = where
         return fn(*args, **kwargs)
+
+    def not_attempted(self, why: str) -> None:
+        """Stop the probe: the task is untouched (``why`` is shown to the student)."""
+        raise NotAttempted(why)
 
     def attempt(self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call ``fn``; an exception it raises becomes an observation.
@@ -139,6 +147,8 @@ def observe(check: Check, ns: Namespace, seed: int) -> Observed:
         return Observed("ok", normalize(value))
     except ShortcutUsed as exc:
         return Observed("forbidden", message=explain(exc))
+    except NotAttempted as exc:
+        return Observed("not_attempted", message=f"not attempted: {exc}")
     except NotImplementedError as exc:
         if ns.raised_in_own_code(exc):
             return Observed("not_attempted", message=f"not attempted: {exc}" if str(exc) else "not attempted")
