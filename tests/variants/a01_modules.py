@@ -57,10 +57,9 @@ MUTANTS = [
            fails="mlp_forward", concept="but the last"),
     mutant(A, "dropout active in eval mode", ("x = self.dropout(x)", "x = nn.functional.dropout(x, self.dropout.p, training=True)"),
            fails="mlp_dropout_modes", concept="eval"),
-    mutant(A, "shared parameter counted twice", ("for param in module.parameters():\n        if id(param) in seen:",
-                                                 "for param in module.parameters(remove_duplicate=False):\n        if id(param) in ():"),
+    mutant(A, "shared parameter counted twice", ("for param in module.parameters()\n", "for param in module.parameters(remove_duplicate=False)\n"),
            fails="count_parameters_values", concept="shared parameter once"),
-    mutant(A, "trainable_only ignored", ("        if trainable_only and not param.requires_grad:\n            continue\n", ""),
+    mutant(A, "trainable_only ignored", ("        if param.requires_grad or not trainable_only\n", ""),
            fails="count_parameters_values", concept="frozen"),
     mutant(A, "init_normal_ misses subclasses", ("if isinstance(m, (Linear, nn.Linear)):", "if type(m) in (Linear, nn.Linear):"),
            fails="init_normal_statistics", concept="module.apply"),
@@ -92,8 +91,7 @@ ALTERNATIVES = [
         ("        last = len(self.layers) - 1\n        for i, layer in enumerate(self.layers):\n            x = layer(x)\n"
          "            if i < last:\n                x = self.activations[i](x)\n                x = self.dropout(x)\n        return x",
          "        for layer, post in zip(self.layers, self.post):\n            x = post(layer(x))\n        return self.layers[-1](x)"),
-        ("    total = 0\n    seen: set[int] = set()\n    for param in module.parameters():\n        if id(param) in seen:\n            continue\n"
-         "        seen.add(id(param))\n        if trainable_only and not param.requires_grad:\n            continue\n        total += param.numel()\n    return total",
+        ("    return sum(\n        param.numel()\n        for param in module.parameters()\n        if param.requires_grad or not trainable_only\n    )",
          "    unique = {id(p): p for _, p in module.named_parameters(remove_duplicate=False)}\n"
          "    return sum(p.numel() for p in unique.values() if p.requires_grad or not trainable_only)"),
         ("            with torch.no_grad():\n                m.weight.normal_(0.0, std)\n                if m.bias is not None:\n                    m.bias.zero_()",
