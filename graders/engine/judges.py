@@ -51,6 +51,23 @@ def between(low: float, high: float, meaning: str = "") -> Rule:
     return rule
 
 
+def sequence(where: str, have: Any, want: Any) -> Mismatch | None:
+    """Rule for lists of event names: both whole sequences and the first place they part."""
+    if not isinstance(have, list) or not all(isinstance(e, str) for e in have):
+        return compare(have, want, where)
+    if have == want:
+        return None
+    first = next((i for i, (h, w) in enumerate(zip(have, want)) if h != w), min(len(have), len(want)))
+    expected_at = repr(want[first]) if first < len(want) else "the end of the sequence"
+    got_at = repr(have[first]) if first < len(have) else "the end of the sequence"
+    return Mismatch(
+        where,
+        " -> ".join(want) or "no events",
+        " -> ".join(have) or "no events",
+        f"first difference at event {first + 1}: expected {expected_at}, got {got_at}",
+    )
+
+
 def _fmt(value: Any) -> str:
     return format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
 

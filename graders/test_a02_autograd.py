@@ -1,0 +1,411 @@
+"""Grader of a02_autograd: custom torch.autograd.Function forward/backward pairs.
+
+Each check is a probe (drives the implementation, returns observations)
+judged against the reference's observations; see graders/engine.
+
+What ``backward`` itself returns is read with ``out.grad_fn.apply(grad)``,
+which calls the Function's ``backward`` and hands back its raw result: the
+autograd engine would silently sum a bias gradient of shape ``(N, out)`` down
+to ``(out,)`` and drop surplus ``None``s, so only the raw result shows those
+mistakes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from graders.engine import check
+from graders.engine.judges import absolute, between, keywise, relative
+from graders.engine.observations import is_raised, returned
+
+APPLY = "MyFunction.apply(...) puts the Function's node in the graph; calling forward (or a torch op) yourself bypasses your backward"
+SAVED = "ctx.save_for_backward stores tensors for backward; backward must never modify a saved tensor (or grad_output) in place"
+RETURNS = ("backward returns exactly one gradient per input of forward, each of that input's shape "
+           "(bias gradient summed over the batch), and None where ctx.needs_input_grad is False or the input is None")
+CHAIN = "the chain rule in backward: the gradient w.r.t. an input is grad_output times the local derivative"
+GRADCHECK = ("torch.autograd.gradcheck compares your backward with finite differences of your forward in float64: backward must return "
+             "exactly one gradient per input of forward, each grad_output times the local derivative (the chain rule), of its input's shape")
+
+GRADS_KEYS = ("type of the returned value", "number of values", "each value (None where no gradient)")
+
+
+def grads_returned(ret: Any) -> dict:
+    """What a backward returned: its type, how many values, and each value's shape as text (``"shape (3,)"`` or ``"None"``)."""
+    values = ret if isinstance(ret, tuple) else (ret,)
+    return {
+        GRADS_KEYS[0]: type(ret).__name__,
+        GRADS_KEYS[1]: len(values),
+        GRADS_KEYS[2]: [
+            f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else ("None" if v is None else f"a {type(v).__name__}") for v in values
+        ],
+    }
+
+
+def raw_backward(out: torch.Tensor, grad: torch.Tensor, cls: type) -> dict:
+    """Call the backward of ``out``'s node directly and describe its raw result (see :func:`grads_returned`).
+
+    Runs without grad mode, as the engine does. When ``out`` has no node of
+    ``cls`` (a torch op or ``forward`` was called instead of ``apply``), every
+    entry says so instead.
+    """
+    node = out.grad_fn
+    if getattr(node, "_forward_cls", None) is not cls:
+        found = "no grad_fn" if node is None else f"grad_fn {type(node).__name__}"
+        text = f"not reachable: the output has {found}, not a node of your {cls.__name__}"
+        return {key: text for key in GRADS_KEYS}
+    with torch.no_grad():
+        return grads_returned(node.apply(grad))
+
+
+def expect_raise(p, where: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """The exception ``fn`` raised, or a 'returned normally' marker (a clearer message than the returned value)."""
+    result = p.attempt(where, fn, *args)
+    return result if is_raised(result) else returned(result)
+
+
+def gradcheck(p, where: str, fn: Callable[..., Any], *inputs: torch.Tensor) -> Any:
+    """``torch.autograd.gradcheck``'s verdict: True, or the exception it raised (GradcheckError names the mismatch)."""
+    return p.attempt(where, torch.autograd.gradcheck, fn, inputs)
+
+
+def node_name(t: torch.Tensor) -> str | None:
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def set_linear(layer: nn.Module, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        if bias is not None:
+            layer.bias.copy_(bias)
+
+
+# --- Task 1: Exp ---------------------------------------------------------------------------------------------------
+
+
+@check(points=2, concept="Exp.forward computes exp(x) of any shape and dtype", hint="in forward: result = x.exp(); ctx.save_for_backward(result); return result")
+def exp_forward(m, p):
+    """exp(x) equals torch.exp(x)"""
+    obs = {}
+    for shape, dtype in (((3, 4), torch.float32), ((5,), torch.float64), ((), torch.float32)):
+        x = p.randn(torch.Size(shape).numel(), dtype=dtype).reshape(shape)
+        where = f"exp(x) for x of shape {shape}, {str(dtype).replace('torch.', '')}"
+        obs[where] = p.call(where, m.exp, x)
+    return obs
+
+
+@check(points=2, concept=APPLY, hint="def exp(x): return Exp.apply(x)  (not Exp.forward(...), not torch.exp(x))")
+def exp_uses_apply(m, p):
+    """exp(x) goes through Exp.apply, so its grad_fn is your Exp's node"""
+    x = p.randn(3, 4).requires_grad_()
+    y = p.call("exp(x) with x.requires_grad=True", m.exp, x)
+    return {
+        "exp(x).requires_grad": y.requires_grad,
+        "type(exp(x).grad_fn).__name__ (your Exp's node is ExpBackward)": node_name(y),
+        "exp(x).grad_fn is the node of your Exp class": getattr(y.grad_fn, "_forward_cls", None) is m.Exp,
+    }
+
+
+@check(points=3, concept=CHAIN + ": d exp(x)/dx = exp(x), so return grad_output * exp(x)",
+       hint="in backward: (result,) = ctx.saved_tensors; return grad_output * result")
+def exp_backward(m, p):
+    """y = Exp.apply(x); y.backward(g) gives x.grad = g * exp(x), for a non-trivial g"""
+    obs = {}
+    for shape, dtype in (((3, 4), torch.float32), ((2, 5), torch.float64)):
+        x = p.randn(*shape, dtype=dtype).requires_grad_()
+        g = p.randn(*shape, dtype=dtype)
+        where = f"Exp.apply(x).backward(g) for x and g of shape {shape}, {str(dtype).replace('torch.', '')}"
+        y = p.call(where, m.Exp.apply, x)
+        p.call(where, y.backward, g)
+        obs[f"{where}: x.grad"] = x.grad
+    return obs
+
+
+@check(points=2, concept=GRADCHECK, hint="backward must return grad_output * exp(x) computed from the saved output, for any grad_output")
+def exp_gradcheck(m, p):
+    """torch.autograd.gradcheck passes on exp in float64"""
+    x = p.randn(3, 4, dtype=torch.float64).requires_grad_()
+    return {"torch.autograd.gradcheck(exp, (x,)) for float64 x of shape (3, 4)": gradcheck(p, "gradcheck(exp, (x,))", m.exp, x)}
+
+
+@check(points=2, concept=SAVED, hint="save the output with ctx.save_for_backward(result) and return grad_output * result (a new tensor), not result.mul_(...)")
+def exp_saved_output(m, p):
+    """Exp saves its output and backward leaves it (and grad_output) unchanged"""
+    x = p.randn(3, 4).requires_grad_()
+    y = p.call("y = Exp.apply(x)", m.Exp.apply, x)
+    node = y.grad_fn
+    saved = tuple(getattr(node, "saved_tensors", ())) if node is not None else ()
+    obs = {
+        "the output exp(x) is among the tensors saved with ctx.save_for_backward": any(
+            isinstance(t, torch.Tensor) and t.shape == y.shape and torch.equal(t, y.detach()) for t in saved
+        ),
+    }
+    before = y.detach().clone()
+    g = p.randn(3, 4)
+    g_before = g.clone()
+    p.call("y.backward(g, retain_graph=True)", y.backward, g, retain_graph=True)
+    obs["y = exp(x) is unchanged after y.backward(g)"] = torch.equal(y.detach(), before)
+    obs["g is unchanged after y.backward(g)"] = torch.equal(g, g_before)
+    first = x.grad.clone() if isinstance(x.grad, torch.Tensor) else None
+    second = p.attempt("torch.autograd.grad(y, x, g) after y.backward(g, retain_graph=True)", lambda: torch.autograd.grad(y, x, g)[0])
+    where = "a second backward through the same graph, torch.autograd.grad(y, x, g), gives the same gradient as the first"
+    obs[where] = second if is_raised(second) else (first is not None and torch.equal(second, first))
+    return obs
+
+
+# --- Task 2: LinearFunction ----------------------------------------------------------------------------------------
+
+
+@check(points=2, concept="LinearFunction.forward: input @ weight.T, plus bias when it is given",
+       hint="output = input @ weight.T; if bias is not None: output = output + bias; def linear(...): return LinearFunction.apply(input, weight, bias)",
+       forbid=("F.linear",))
+def linear_forward(m, p):
+    """linear(input, weight, bias) computes input @ weight.T + bias (bias optional)"""
+    x, w, b = p.randn(5, 4), p.randn(3, 4), p.randn(3)
+    x64, w64 = p.randn(2, 3, dtype=torch.float64), p.randn(6, 3, dtype=torch.float64)
+    return {
+        "linear(x, w, b), x (5, 4), w (3, 4), b (3,)": p.call("linear(x, w, b)", m.linear, x, w, b),
+        "linear(x, w) without bias": p.call("linear(x, w)", m.linear, x, w),
+        "linear(x, w, None), float64, x (2, 3), w (6, 3)": p.call("linear(x, w, None)", m.linear, x64, w64, None),
+    }
+
+
+@check(points=3, concept=CHAIN + ": grad_input = g @ weight, grad_weight = g.T @ input, grad_bias = g.sum(0)",
+       hint="in backward: input, weight, bias = ctx.saved_tensors; multiply grad_output by the right factor for each input",
+       forbid=("F.linear",))
+def linear_gradients(m, p):
+    """Gradients through linear match autograd of input @ weight.T + bias, for a non-trivial grad_output"""
+    obs = {}
+    for with_bias in (True, False):
+        x, w = p.randn(5, 4).requires_grad_(), p.randn(3, 4).requires_grad_()
+        b = p.randn(3).requires_grad_() if with_bias else None
+        g = p.randn(5, 3)
+        call = "linear(x, w, b)" if with_bias else "linear(x, w)"
+        out = p.call(call, m.linear, x, w, b)
+        obs[f"{call}.grad_fn is the node of your LinearFunction"] = getattr(out.grad_fn, "_forward_cls", None) is m.LinearFunction
+        p.call(f"{call}.backward(g) with g of shape (5, 3)", out.backward, g)
+        obs[f"after {call}.backward(g): x.grad"] = x.grad
+        obs[f"after {call}.backward(g): w.grad"] = w.grad
+        if with_bias:
+            obs[f"after {call}.backward(g): b.grad"] = b.grad
+    return obs
+
+
+@check(points=2, concept=GRADCHECK, hint="derive each gradient from out = input @ weight.T + bias; check shapes: grad_weight is (out, in)",
+       forbid=("F.linear",))
+def linear_gradcheck(m, p):
+    """torch.autograd.gradcheck passes on linear in float64, with and without bias"""
+    x, w, b = (p.randn(*s, dtype=torch.float64).requires_grad_() for s in ((4, 3), (2, 3), (2,)))
+    return {
+        "gradcheck(linear, (x, w, b)), float64, x (4, 3), w (2, 3), b (2,)": gradcheck(p, "gradcheck(linear, (x, w, b))", m.linear, x, w, b),
+        "gradcheck(linear, (x, w)) without bias": gradcheck(p, "gradcheck(linear, (x, w))", m.linear, x, w),
+    }
+
+
+@check(points=3, concept=RETURNS,
+       hint="grad_input = grad_weight = grad_bias = None; fill each only if ctx.needs_input_grad[i] (and bias is not None); "
+            "grad_bias = grad_output.sum(0); return grad_input, grad_weight, grad_bias")
+def linear_backward_returns(m, p):
+    """LinearFunction.backward returns exactly three values of the right shapes, None where no gradient is needed"""
+    cases = (
+        ("x, w, b all require grad", (True, True, True)),
+        ("bias None; x, w require grad", (True, True, None)),
+        ("only w requires grad (x, b do not)", (False, True, False)),
+        ("only x requires grad (w, b do not)", (True, False, False)),
+    )
+    obs = {}
+    for label, (need_x, need_w, need_b) in cases:
+        x, w = p.randn(5, 4).requires_grad_(need_x), p.randn(3, 4).requires_grad_(need_w)
+        b = None if need_b is None else p.randn(3).requires_grad_(need_b)
+        g = p.randn(5, 3)
+        where = f"LinearFunction.backward(ctx, g) for x (5, 4), w (3, 4), {'b None' if b is None else 'b (3,)'}, g (5, 3); {label}"
+        out = p.call(where, m.LinearFunction.apply, x, w, b)
+        p.where = where
+        obs.update({f"{where}: {k}": v for k, v in raw_backward(out, g, m.LinearFunction).items()})
+    return obs
+
+
+# --- Task 3: ClampSTE ----------------------------------------------------------------------------------------------
+
+
+@check(points=1, concept="ClampSTE.forward clamps x to [min, max]", hint="return x.clamp(min, max); def clamp_ste(x, min, max): return ClampSTE.apply(x, min, max)")
+def clamp_ste_forward(m, p):
+    """clamp_ste(x, min, max) equals torch.clamp(x, min, max)"""
+    x = p.randn(4, 5) * 2
+    return {
+        "clamp_ste(x, -1.0, 0.5), x (4, 5) with values on both sides": p.call("clamp_ste(x, -1.0, 0.5)", m.clamp_ste, x, -1.0, 0.5),
+        "clamp_ste(x, 0.0, 3.0)": p.call("clamp_ste(x, 0.0, 3.0)", m.clamp_ste, x, 0.0, 3.0),
+    }
+
+
+@check(points=3, concept="the straight-through estimator: backward passes grad_output through unchanged everywhere "
+                         "(also where forward clamped), and None for the float arguments min and max",
+       hint="in backward: return grad_output, None, None  (one value per forward input: x, min, max); clamp_ste must use ClampSTE.apply")
+def clamp_ste_backward(m, p):
+    """clamp_ste's gradient is grad_output everywhere; backward returns (grad_x, None, None)"""
+    x = (p.randn(4, 5) * 2).requires_grad_()
+    g = p.randn(4, 5)
+    y = p.call("clamp_ste(x, -1.0, 0.5)", m.clamp_ste, x, -1.0, 0.5)
+    obs = {"clamp_ste(x, -1.0, 0.5).grad_fn is the node of your ClampSTE": getattr(y.grad_fn, "_forward_cls", None) is m.ClampSTE}
+    p.where = "ClampSTE.backward(ctx, g)"
+    obs.update({f"ClampSTE.backward(ctx, g), g (4, 5): {k}": v for k, v in raw_backward(y, g, m.ClampSTE).items()})
+    p.call("clamp_ste(x, -1.0, 0.5).backward(g)", y.backward, g)
+    obs["x.grad after clamp_ste(x, -1.0, 0.5).backward(g) (equals g everywhere)"] = x.grad
+    return obs
+
+
+# --- Task 4: LinearWithCustomGrad ----------------------------------------------------------------------------------
+
+
+def registry(module: nn.Module) -> dict:
+    return {
+        "named_parameters() names and shapes": [(n, tuple(q.shape)) for n, q in module.named_parameters()],
+        "every parameter is an nn.Parameter": all(isinstance(q, nn.Parameter) for q in module.parameters()),
+        "state_dict() keys": list(module.state_dict().keys()),
+    }
+
+
+@check(points=2, concept="a layer's parameters as in a01 Linear: nn.Parameter weight (out, in) and bias (out,), "
+                         "uniform(-k, k) with k = 1/sqrt(in_features); register_parameter('bias', None) without bias",
+       hint="super().__init__(); self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k)); same for bias")
+def custom_linear_parameters(m, p):
+    """LinearWithCustomGrad registers weight and bias like a01's Linear, initialised uniformly in [-k, k]"""
+    obs = {}
+    layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
+    obs.update({f"LinearWithCustomGrad(4, 3): {k}": v for k, v in registry(layer).items()})
+    obs["LinearWithCustomGrad(4, 3): (in_features, out_features)"] = (getattr(layer, "in_features", None), getattr(layer, "out_features", None))
+    layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
+    obs.update({f"LinearWithCustomGrad(4, 3, bias=False): {k}": v for k, v in registry(layer).items()})
+    obs["LinearWithCustomGrad(4, 3, bias=False).bias is None"] = getattr(layer, "bias", "missing") is None
+    for n_in, n_out in ((16, 400), (100, 200)):
+        layer = p.call(f"LinearWithCustomGrad({n_in}, {n_out})", m.LinearWithCustomGrad, n_in, n_out)
+        k = n_in**-0.5
+        for name in ("weight", "bias"):
+            values = getattr(layer, name).detach().double() / k
+            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: max |value| / k"] = float(values.abs().max())
+            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: std / k"] = float(values.std())
+            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: average / k"] = float(values.mean())
+    return obs
+
+
+custom_linear_parameters.judge(
+    keywise(
+        ("max |value|", between(0.9, 1.0 + 1e-6, "values fill [-k, k] and never leave it")),
+        ("std / k", relative(0.15)),
+        ("average / k", absolute(0.15, "centred on 0")),
+    )
+)
+
+
+@check(points=2, concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, and restore (..., out)",
+       hint="out = LinearFunction.apply(x.reshape(-1, self.in_features), self.weight, self.bias); return out.reshape(*x.shape[:-1], self.out_features)",
+       forbid=("F.linear",))
+def custom_linear_forward(m, p):
+    """LinearWithCustomGrad(4, 3) maps inputs of shape (..., 4) to (..., 3)"""
+    obs = {}
+    layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
+    set_linear(layer, p.randn(3, 4), p.randn(3))
+    for shape in ((5, 4), (2, 6, 4), (4,)):
+        x = p.randn(*shape)
+        where = f"LinearWithCustomGrad(4, 3) on x of shape {shape}"
+        obs[where] = p.call(where, layer, x)
+    layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
+    set_linear(layer, p.randn(3, 4), None)
+    x = p.randn(2, 5, 4)
+    obs["LinearWithCustomGrad(4, 3, bias=False) on x of shape (2, 5, 4)"] = p.call("LinearWithCustomGrad(4, 3, bias=False)(x)", layer, x)
+    return obs
+
+
+class _Spy:
+    """Counts calls of ``cls.backward`` while installed; ``restore()`` puts the original back."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.calls = 0
+        self.had_own = "backward" in vars(cls)
+        self.original = inspect.getattr_static(cls, "backward")
+        fn = cls.backward
+
+        def spy(ctx: Any, *grads: Any) -> Any:
+            self.calls += 1
+            return fn(ctx, *grads)
+
+        cls.backward = staticmethod(spy)
+
+    def restore(self) -> None:
+        if self.had_own:
+            self.cls.backward = self.original
+        else:
+            del self.cls.backward
+
+
+@check(points=3, concept="a module whose forward calls LinearFunction.apply gets its gradients from LinearFunction.backward",
+       hint="in forward call LinearFunction.apply(x2d, self.weight, self.bias) on the flattened input (no x @ self.weight.T here)",
+       forbid=("F.linear",))
+def custom_linear_backward(m, p):
+    """loss.backward() through LinearWithCustomGrad runs LinearFunction.backward and gives autograd's gradients"""
+    layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
+    set_linear(layer, p.randn(3, 4), p.randn(3))
+    x = p.randn(2, 5, 4).requires_grad_()
+    g = p.randn(2, 5, 3)
+    spy = _Spy(m.LinearFunction)
+    try:
+        out = p.call("LinearWithCustomGrad(4, 3)(x), x of shape (2, 5, 4)", layer, x)
+        p.call("out.backward(g), g of shape (2, 5, 3)", out.backward, g)
+    finally:
+        spy.restore()
+    return {
+        "LinearFunction.backward ran during out.backward(g)": spy.calls > 0,
+        "weight.grad": layer.weight.grad,
+        "bias.grad": layer.bias.grad,
+        "x.grad (shape (2, 5, 4))": x.grad,
+    }
+
+
+# --- Task 5: mse_loss_and_grad -------------------------------------------------------------------------------------
+
+
+@check(points=2, concept="the MSE gradient by hand: d mean((pred - target)**2) / d pred = 2 * (pred - target) / pred.numel()",
+       hint="diff = pred - target; loss = (diff * diff).mean(); grad = 2 * diff / pred.numel()  (no backward(), no torch.autograd.grad)",
+       forbid=("autograd",))
+def mse_values(m, p):
+    """mse_loss_and_grad returns mean((pred - target)**2) and 2 * (pred - target) / numel"""
+    obs = {}
+    for shape, dtype in (((2, 3), torch.float32), ((7,), torch.float64), ((2, 3, 4), torch.float32)):
+        pred, target = p.randn(*shape, dtype=dtype), p.randn(*shape, dtype=dtype)
+        where = f"mse_loss_and_grad(pred, target), shape {shape}, {str(dtype).replace('torch.', '')}"
+        loss, grad = p.call(where, m.mse_loss_and_grad, pred, target)
+        obs[f"{where}: loss"] = loss
+        obs[f"{where}: grad"] = grad
+    return obs
+
+
+@check(points=1, concept="results computed by hand carry no autograd graph: compute under torch.no_grad() or .detach() them",
+       hint="with torch.no_grad(): diff = pred - target; loss = ...; grad = ...", forbid=("autograd",))
+def mse_no_graph(m, p):
+    """mse_loss_and_grad's loss and grad have no graph history even when pred requires grad"""
+    obs = {}
+    leaf = p.randn(3, 4).requires_grad_()
+    target = p.randn(3, 4)
+    for label, pred in (("a leaf with requires_grad=True", leaf), ("a non-leaf (leaf * 2)", leaf * 2)):
+        loss, grad = p.call(f"mse_loss_and_grad(pred, target), pred {label}", m.mse_loss_and_grad, pred, target)
+        for name, t in (("loss", loss), ("grad", grad)):
+            obs[f"pred {label}: {name}.requires_grad"] = t.requires_grad
+            obs[f"pred {label}: {name}.grad_fn is None"] = t.grad_fn is None
+    obs["pred.grad is still None (no backward ran)"] = leaf.grad is None
+    return obs
+
+
+@check(points=1, concept="validating arguments: shapes that merely broadcast are a caller's bug; raise ValueError naming both shapes",
+       hint="if pred.shape != target.shape: raise ValueError(f'pred and target should have the same shape, but got ...')",
+       forbid=("autograd",))
+def mse_validation(m, p):
+    """mse_loss_and_grad raises ValueError when pred and target shapes differ"""
+    obs = {}
+    for a, b in (((2, 3), (3,)), ((4,), (4, 1)), ((2, 3), (3, 2))):
+        where = f"mse_loss_and_grad(pred of shape {a}, target of shape {b})"
+        obs[where] = expect_raise(p, where, m.mse_loss_and_grad, p.randn(*a), p.randn(*b))
+    return obs
