@@ -10,26 +10,10 @@ import torch
 from torch import nn
 
 from graders.engine import check
-from graders.engine.judges import absolute, between, keywise, relative
+from graders.engine.judges import absolute, keywise, relative
+from graders.engine.probes import registry, set_linear, uniform_init_judge, uniform_init_stats
 
 PARAMS = "registering trainable tensors as nn.Parameter (they then appear in parameters(), state_dict() and follow .double()/.to())"
-
-
-def registry(module: nn.Module) -> dict:
-    """What a module registered: parameter names/shapes, buffers, state_dict keys."""
-    return {
-        "named_parameters() names and shapes": [(n, tuple(p.shape)) for n, p in module.named_parameters()],
-        "every parameter is an nn.Parameter": all(isinstance(p, nn.Parameter) for p in module.parameters()),
-        "named_buffers() names": [n for n, _ in module.named_buffers()],
-        "state_dict() keys": list(module.state_dict().keys()),
-    }
-
-
-def set_linear(layer: nn.Module, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
-    with torch.no_grad():
-        layer.weight.copy_(weight)
-        if bias is not None:
-            layer.bias.copy_(bias)
 
 
 @check(points=3, concept=PARAMS, hint="self.weight = nn.Parameter(torch.empty(out_features, in_features)...) after super().__init__()")
@@ -91,25 +75,10 @@ def linear_gradients(m, p):
        hint="torch.empty(shape).uniform_(-k, k) with k = 1 / math.sqrt(in_features), for weight and bias")
 def linear_init(m, p):
     """Linear initialises weight and bias uniformly in [-k, k], k = 1/sqrt(in_features)"""
-    obs = {}
-    for n_in, n_out in [(16, 400), (100, 200)]:
-        layer = p.call(f"Linear({n_in}, {n_out})", m.Linear, n_in, n_out)
-        k = n_in**-0.5
-        for name in ("weight", "bias"):
-            values = getattr(layer, name).detach().double() / k
-            obs[f"Linear({n_in}, {n_out}).{name}: max |value| / k"] = float(values.abs().max())
-            obs[f"Linear({n_in}, {n_out}).{name}: std / k"] = float(values.std())
-            obs[f"Linear({n_in}, {n_out}).{name}: mean / k"] = float(values.mean())
-    return obs
+    return uniform_init_stats(p, "Linear", m.Linear)
 
 
-linear_init.judge(
-    keywise(
-        ("max |value|", between(0.9, 1.0 + 1e-6, "values fill [-k, k] and never leave it")),
-        ("std", relative(0.15)),
-        ("mean", absolute(0.15, "centred on 0")),
-    )
-)
+linear_init.judge(uniform_init_judge)
 
 
 @check(points=3, concept="buffers: register_buffer makes a tensor part of state_dict() and .to()/.double(), but not of parameters()",

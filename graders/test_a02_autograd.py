@@ -12,15 +12,15 @@ mistakes.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
 from graders.engine import check
-from graders.engine.judges import absolute, between, keywise, relative
-from graders.engine.observations import is_raised, returned
+from graders.engine.judges import keywise
+from graders.engine.observations import is_raised
+from graders.engine.probes import UNIFORM_INIT_RULES, expect_raise, registry, set_linear, spy_static, uniform_init_stats
 
 APPLY = "MyFunction.apply(...) puts the Function's node in the graph; calling forward (or a torch op) yourself bypasses your backward"
 SAVED = "ctx.save_for_backward stores tensors for backward; backward must never modify a saved tensor (or grad_output) in place"
@@ -61,12 +61,6 @@ def raw_backward(out: torch.Tensor, grad: torch.Tensor, cls: type) -> dict:
         return grads_returned(node.apply(grad))
 
 
-def expect_raise(p, where: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """The exception ``fn`` raised, or a 'returned normally' marker (a clearer message than the returned value)."""
-    result = p.attempt(where, fn, *args)
-    return result if is_raised(result) else returned(result)
-
-
 def gradcheck(p, where: str, fn: Callable[..., Any], *inputs: torch.Tensor) -> Any:
     """``torch.autograd.gradcheck``'s verdict: True, or the exception it raised (GradcheckError names the mismatch)."""
     return p.attempt(where, torch.autograd.gradcheck, fn, inputs)
@@ -74,13 +68,6 @@ def gradcheck(p, where: str, fn: Callable[..., Any], *inputs: torch.Tensor) -> A
 
 def node_name(t: torch.Tensor) -> str | None:
     return None if t.grad_fn is None else type(t.grad_fn).__name__
-
-
-def set_linear(layer: nn.Module, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
-    with torch.no_grad():
-        layer.weight.copy_(weight)
-        if bias is not None:
-            layer.bias.copy_(bias)
 
 
 # --- Task 1: Exp ---------------------------------------------------------------------------------------------------
@@ -260,14 +247,6 @@ def clamp_ste_backward(m, p):
 # --- Task 4: LinearWithCustomGrad ----------------------------------------------------------------------------------
 
 
-def registry(module: nn.Module) -> dict:
-    return {
-        "named_parameters() names and shapes": [(n, tuple(q.shape)) for n, q in module.named_parameters()],
-        "every parameter is an nn.Parameter": all(isinstance(q, nn.Parameter) for q in module.parameters()),
-        "state_dict() keys": list(module.state_dict().keys()),
-    }
-
-
 @check(points=2, concept="a layer's parameters as in a01 Linear: nn.Parameter weight (out, in) and bias (out,), "
                          "uniform(-k, k) with k = 1/sqrt(in_features); register_parameter('bias', None) without bias",
        hint="super().__init__(); self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k)); same for bias")
@@ -280,24 +259,11 @@ def custom_linear_parameters(m, p):
     layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
     obs.update({f"LinearWithCustomGrad(4, 3, bias=False): {k}": v for k, v in registry(layer).items()})
     obs["LinearWithCustomGrad(4, 3, bias=False).bias is None"] = getattr(layer, "bias", "missing") is None
-    for n_in, n_out in ((16, 400), (100, 200)):
-        layer = p.call(f"LinearWithCustomGrad({n_in}, {n_out})", m.LinearWithCustomGrad, n_in, n_out)
-        k = n_in**-0.5
-        for name in ("weight", "bias"):
-            values = getattr(layer, name).detach().double() / k
-            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: max |value| / k"] = float(values.abs().max())
-            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: std / k"] = float(values.std())
-            obs[f"LinearWithCustomGrad({n_in}, {n_out}).{name}: average / k"] = float(values.mean())
+    obs.update(uniform_init_stats(p, "LinearWithCustomGrad", m.LinearWithCustomGrad))
     return obs
 
 
-custom_linear_parameters.judge(
-    keywise(
-        ("max |value|", between(0.9, 1.0 + 1e-6, "values fill [-k, k] and never leave it")),
-        ("std / k", relative(0.15)),
-        ("average / k", absolute(0.15, "centred on 0")),
-    )
-)
+custom_linear_parameters.judge(keywise(*UNIFORM_INIT_RULES))
 
 
 @check(points=2, concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, and restore (..., out)",
@@ -319,29 +285,6 @@ def custom_linear_forward(m, p):
     return obs
 
 
-class _Spy:
-    """Counts calls of ``cls.backward`` while installed; ``restore()`` puts the original back."""
-
-    def __init__(self, cls: type) -> None:
-        self.cls = cls
-        self.calls = 0
-        self.had_own = "backward" in vars(cls)
-        self.original = inspect.getattr_static(cls, "backward")
-        fn = cls.backward
-
-        def spy(ctx: Any, *grads: Any) -> Any:
-            self.calls += 1
-            return fn(ctx, *grads)
-
-        cls.backward = staticmethod(spy)
-
-    def restore(self) -> None:
-        if self.had_own:
-            self.cls.backward = self.original
-        else:
-            del self.cls.backward
-
-
 @check(points=3, concept="a module whose forward calls LinearFunction.apply gets its gradients from LinearFunction.backward",
        hint="in forward call LinearFunction.apply(x2d, self.weight, self.bias) on the flattened input (no x @ self.weight.T here)",
        forbid=("F.linear",))
@@ -351,14 +294,11 @@ def custom_linear_backward(m, p):
     set_linear(layer, p.randn(3, 4), p.randn(3))
     x = p.randn(2, 5, 4).requires_grad_()
     g = p.randn(2, 5, 3)
-    spy = _Spy(m.LinearFunction)
-    try:
+    with spy_static(m.LinearFunction, "backward") as calls:
         out = p.call("LinearWithCustomGrad(4, 3)(x), x of shape (2, 5, 4)", layer, x)
         p.call("out.backward(g), g of shape (2, 5, 3)", out.backward, g)
-    finally:
-        spy.restore()
     return {
-        "LinearFunction.backward ran during out.backward(g)": spy.calls > 0,
+        "LinearFunction.backward ran during out.backward(g)": len(calls) > 0,
         "weight.grad": layer.weight.grad,
         "bias.grad": layer.bias.grad,
         "x.grad (shape (2, 5, 4))": x.grad,
