@@ -188,7 +188,9 @@ class TextFolderDataset(Dataset):
         ('Terrible film. The plot was boring and the acting was awful.\n', 0)
     """
 
-    def __init__(self, root: str | os.PathLike[str], transform: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str], transform: Callable[[str], Any] | None = None
+    ) -> None:
         """List the class folders and their ``.txt`` files; see the class docstring."""
         raise NotImplementedError("a05 task 2: implement TextFolderDataset.__init__ (see the docstring)")
 
@@ -395,7 +397,7 @@ class Vocab:
         raise NotImplementedError("a05 task 4: implement Vocab.__len__ (see the docstring)")
 
     def __contains__(self, token: str) -> bool:
-        """Return whether ``token`` has its own id (``"<unk>"`` does not count for unknown tokens)."""
+        """Return whether ``token`` has its own id (an unknown token is not "in" the vocabulary)."""
         raise NotImplementedError("a05 task 4: implement Vocab.__contains__ (see the docstring)")
 
     def __getitem__(self, token: str) -> int:

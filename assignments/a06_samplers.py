@@ -19,7 +19,7 @@ or subclassing torch's own samplers counts as not implemented), implements
 Tasks
 -----
 Task 1: ``SequentialSampler`` -- ``0, 1, ..., n - 1``.
-Task 2: ``RandomSampler`` -- a random permutation (or draws with replacement), index for index torch's.
+Task 2: ``RandomSampler`` -- a random permutation (or draws with replacement), as torch's.
 Task 3: ``BatchSampler`` -- group any sampler's indices into batches.
 Task 4: ``ClassBalancedSampler`` -- draw every class equally often.
 Task 5: ``BucketBatchSampler`` -- batches of sequences of similar length.
@@ -174,7 +174,9 @@ class BatchSampler(Sampler[list[int]]):
         [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     """
 
-    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool) -> None:
+    def __init__(
+        self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool
+    ) -> None:
         """Check the arguments and keep them; see the class docstring."""
         raise NotImplementedError("a06 task 3: implement BatchSampler.__init__ (see the docstring)")
 
@@ -183,7 +185,8 @@ class BatchSampler(Sampler[list[int]]):
         raise NotImplementedError("a06 task 3: implement BatchSampler.__iter__ (see the docstring)")
 
     def __len__(self) -> int:
-        """Return the number of batches: ``len(sampler) / batch_size`` rounded down with ``drop_last``, else up."""
+        """Return the number of batches: ``len(sampler) / batch_size``, rounded down with
+        ``drop_last``, else up."""
         raise NotImplementedError("a06 task 3: implement BatchSampler.__len__ (see the docstring)")
 
 
@@ -277,7 +280,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         >>> lengths = [5, 1, 4, 2, 3, 6]
         >>> list(BucketBatchSampler(lengths, batch_size=2, bucket_size=2, shuffle=False))
         [[1, 3], [2, 0], [4, 5]]
-        >>> len(BucketBatchSampler(lengths, batch_size=4)), len(BucketBatchSampler(lengths, 4, drop_last=True))
+        >>> len(BucketBatchSampler(lengths, 4)), len(BucketBatchSampler(lengths, 4, drop_last=True))
         (2, 1)
     """
 
@@ -290,7 +293,7 @@ class BucketBatchSampler(Sampler[list[int]]):
         drop_last: bool = False,
         generator: torch.Generator | None = None,
     ) -> None:
-        """Check the arguments and keep them (``lengths`` as a list of ints); see the class docstring."""
+        """Check the arguments and keep them (``lengths`` as a list of ints)."""
         raise NotImplementedError("a06 task 5: implement BucketBatchSampler.__init__ (see the docstring)")
 
     def __iter__(self) -> Iterator[list[int]]:
@@ -356,7 +359,7 @@ class ShardSampler(Sampler[int]):
         seed: int = 0,
         drop_last: bool = False,
     ) -> None:
-        """Check the arguments, compute ``num_samples`` and ``total_size``; see the class docstring."""
+        """Check the arguments, keep them, compute ``num_samples`` and ``total_size``."""
         raise NotImplementedError("a06 task 6: implement ShardSampler.__init__ (see the docstring)")
 
     def __iter__(self) -> Iterator[int]:

@@ -44,7 +44,9 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 __all__ = ["collate_dicts", "masked_mean", "pack_collate", "pad_collate"]
 
 
-def pad_collate(batch: Sequence[tuple[Tensor, int | Tensor]], pad_value: int = 0) -> dict[str, Tensor]:
+def pad_collate(
+    batch: Sequence[tuple[Tensor, int | Tensor]], pad_value: int = 0
+) -> dict[str, Tensor]:
     r"""Merge ``(token_ids, label)`` samples into one right-padded batch.
 
     Let ``B = len(batch)`` and ``T`` the length of the longest sequence (0 if

@@ -82,7 +82,9 @@ class ShardedLineDataset(IterableDataset):
         'LINE 00: THIS SAMPLE'
     """
 
-    def __init__(self, path: str | os.PathLike[str], transform: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], transform: Callable[[str], Any] | None = None
+    ) -> None:
         """Keep ``path`` and ``transform``; do not open the file here."""
         raise NotImplementedError("a08 task 1: implement ShardedLineDataset.__init__ (see the docstring)")
 
@@ -192,8 +194,9 @@ def make_loader(
         DataLoader: the loader.
 
     Example:
-        >>> loader = make_loader(list(range(10)), batch_size=4, shuffle=True, seed=3)
-        >>> [b.tolist() for b in loader] == [b.tolist() for b in make_loader(list(range(10)), 4, shuffle=True, seed=3)]
+        >>> first = make_loader(list(range(10)), batch_size=4, shuffle=True, seed=3)
+        >>> second = make_loader(list(range(10)), batch_size=4, shuffle=True, seed=3)
+        >>> [b.tolist() for b in first] == [b.tolist() for b in second]
         True
     """
     raise NotImplementedError("a08 task 4: implement make_loader (see the docstring)")

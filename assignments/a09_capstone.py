@@ -54,7 +54,9 @@ from a07_collate import masked_mean, pad_collate
 __all__ = ["TextClassifier", "train_text_classifier"]
 
 
-def _ids_and_labels(batch: Sequence[tuple[Tensor, Tensor]], pad_value: int = 0) -> tuple[Tensor, Tensor]:
+def _ids_and_labels(
+    batch: Sequence[tuple[Tensor, Tensor]], pad_value: int = 0
+) -> tuple[Tensor, Tensor]:
     """Collate ``(token_ids, label)`` samples into ``(input_ids, labels)`` (given, not a task).
 
     The batch is padded with :func:`pad_collate`; only its ``"input_ids"``
