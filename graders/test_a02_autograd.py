@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import torch
-from torch import nn
+
 
 from graders.engine import check
 from graders.engine.judges import keywise

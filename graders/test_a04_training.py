@@ -21,7 +21,6 @@ from torch import nn
 from torch.nn import functional as F
 
 from graders.engine import check
-from graders.engine.compare import Mismatch, compare
 from graders.engine.judges import keywise, sequence
 
 N_IN, N_HIDDEN, N_CLASSES = 3, 5, 3
