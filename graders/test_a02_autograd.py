@@ -16,7 +16,6 @@ from typing import Any, Callable
 
 import torch
 
-
 from graders.engine import check
 from graders.engine.judges import keywise
 from graders.engine.observations import is_raised
