@@ -122,6 +122,17 @@ def _tripwire(what: str) -> Callable[..., Any]:
     return tripped
 
 
+_INHERITED = object()
+
+
+def _restore(owner: Any, attr: str, original: Any) -> None:
+    """Put back what ``owner`` had itself; an attribute it only inherited is deleted again."""
+    if original is _INHERITED:
+        delattr(owner, attr)
+    else:
+        setattr(owner, attr, original)
+
+
 @contextmanager
 def guard(names: Sequence[str]) -> Iterator[None]:
     """Raise :class:`ShortcutUsed` when code inside calls a forbidden facility.
@@ -141,9 +152,8 @@ def guard(names: Sequence[str]) -> Iterator[None]:
         for shortcut in shortcuts:
             for spec in shortcut.tripwires:
                 owner, attr = _owner_and_attr(spec)
-                original = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+                stack.callback(_restore, owner, attr, vars(owner).get(attr, _INHERITED))
                 setattr(owner, attr, _tripwire(shortcut.what))
-                stack.callback(setattr, owner, attr, original)
         if watched:
             stack.enter_context(_Watch(watched))
         yield
