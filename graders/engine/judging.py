@@ -51,7 +51,7 @@ def judge(check: Check, student: Observed, reference: Observed) -> Outcome:
     if reference.status != "ok":
         raise GraderBug(f"the reference failed check {check.id} ({reference.status}):\n{reference.message}")
     if student.status != "ok":
-        return _outcome(check, student.status, _explain(check, student.message, student.status))
+        return _outcome(check, student.status, _explain(check, student.message, student.status), student.notes)
     try:
         verdict = check.verdict(student.value, reference.value)
     except Exception as exc:  # a judge must cope with any student value; if not, say so plainly
@@ -59,12 +59,22 @@ def judge(check: Check, student: Observed, reference: Observed) -> Outcome:
     if verdict is None:
         return _outcome(check, "passed", "")
     detail = verdict.render() if isinstance(verdict, Mismatch) else f"  {verdict}"
-    return _outcome(check, "failed", _explain(check, detail, "failed"))
+    return _outcome(check, "failed", _explain(check, detail, "failed"), student.notes)
 
 
-def _outcome(check: Check, status: Status, message: str) -> Outcome:
+def _outcome(check: Check, status: Status, message: str, notes: tuple[str, ...] = ()) -> Outcome:
     score = check.points if status == "passed" else 0.0
-    return Outcome(check.id, check.assignment, check.title, status, score, check.points, message)
+    return Outcome(check.id, check.assignment, check.title, status, score, check.points, _with_notes(message, notes))
+
+
+def _with_notes(message: str, notes: tuple[str, ...]) -> str:
+    """``message`` followed by the notes from loading the student's file, one ``note:`` each."""
+    lines = [message.rstrip()] if message.strip() else []
+    for note in notes:
+        first, *rest = note.splitlines()
+        lines.append(f"  note: {first}")
+        lines.extend(f"  {line}" for line in rest)
+    return "\n".join(lines)
 
 
 def _explain(check: Check, detail: str, status: Status) -> str:

@@ -26,7 +26,7 @@ import torch
 
 from .checks import Check
 from .diagnose import diagnose
-from .loading import Namespace
+from .loading import Loaded, Namespace
 from .observations import normalize, raised
 from .shortcuts import ShortcutUsed, explain, guard
 
@@ -106,11 +106,16 @@ class Probe:
 
 @dataclass
 class Observed:
-    """The result of probing one implementation for one check."""
+    """The result of probing one implementation for one check.
+
+    ``notes`` come from loading the file (see ``Loaded.notes``): the judge
+    shows them with a check that does not pass.
+    """
 
     status: Status
     value: Any = None
     message: str = ""
+    notes: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -136,6 +141,12 @@ def isolated_state(seed: int) -> Iterator[None]:
 def observe(check: Check, ns: Namespace, seed: int) -> Observed:
     """Run ``check``'s probe on implementation ``ns`` with the run's ``seed``."""
     loaded = ns.load(check.assignment)
+    observed = _run_probe(check, ns, loaded, seed)
+    observed.notes = tuple(loaded.notes)
+    return observed
+
+
+def _run_probe(check: Check, ns: Namespace, loaded: Loaded, seed: int) -> Observed:
     if loaded.missing:
         return Observed("missing", message=f"{check.assignment}.py (or .ipynb) was not handed in, so this check scores 0.")
     if loaded.module is None:
