@@ -11,7 +11,9 @@ from .goldens import record, save
 from .judging import GraderBug
 from .loading import ASSIGNMENTS
 from .probing import DEFAULT_SEED
-from .runner import REFERENCE_DIR, all_checks, configure_torch
+from .runner import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR, all_checks, configure_torch
+
+NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
 
 
 def _record(args: argparse.Namespace) -> int:
@@ -32,6 +34,30 @@ def _record(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebooks(args: argparse.Namespace) -> int:
+    from .student_notebooks import write_notebooks  # nbformat is only needed here
+
+    names = args.assignment or list(ASSIGNMENTS)
+    unknown = sorted(set(names) - set(ASSIGNMENTS))
+    if unknown:
+        print(f"error: unknown assignment(s) {unknown}; choose from {list(ASSIGNMENTS)}", file=sys.stderr)
+        return 2
+    try:
+        written = write_notebooks(Path(args.skeletons), Path(args.out), names)
+    except (FileNotFoundError, SyntaxError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .official import run  # the sandbox machinery is only needed here
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m graders", description="Instructor commands of the PyTorch assignment kit.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -41,6 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--reference", default=str(REFERENCE_DIR), help="reference implementation directory")
     rec.add_argument("--assignment", action="append", help="record only this assignment (repeatable), e.g. a01_modules")
     rec.set_defaults(run=_record)
+    nb = sub.add_parser("notebooks", help="write one student notebook (.ipynb) per assignment from the skeletons")
+    nb.add_argument("--out", default=str(NOTEBOOKS_DIR), help=f"folder to write into (default: {NOTEBOOKS_DIR.name}/ at the kit's root)")
+    nb.add_argument("--skeletons", default=str(ASSIGNMENTS_DIR), help="folder of the assignment files to convert (default: assignments/)")
+    nb.add_argument("--assignment", action="append", help="write only this assignment's notebook (repeatable), e.g. a01_modules")
+    nb.set_defaults(run=_notebooks)
+    gr = sub.add_parser("grade", help="grade a folder of submissions (one sub-folder per student) in sandboxed children")
+    gr.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="one sub-directory per student, named by the student id")
+    gr.add_argument("--out", required=True, metavar="OUT_DIR", help="where <student>/results.json, <student>/feedback.md and gradebook.csv go")
+    gr.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default 1)")
+    gr.add_argument("--timeout", type=float, default=30.0, help="wall-clock seconds per check, and for importing a file (default 30; longer checks keep their own limit)")
+    gr.add_argument("--goldens", help="recorded goldens (python -m graders record); default: record from reference/ now")
+    gr.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed when recording now (keep a secret one for official grading)")
+    gr.add_argument("--force", action="store_true", help="grade again students that already have results")
+    gr.set_defaults(run=_grade)
     return parser
 
 

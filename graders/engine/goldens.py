@@ -26,7 +26,8 @@ GRADERS_DIR = Path(__file__).resolve().parent.parent
 
 
 def fingerprint(graders_dir: Path = GRADERS_DIR) -> str:
-    """A hash of every grader and engine source file: what the goldens belong to."""
+    """A hash of every ``.py`` file below ``graders_dir`` (graders and engine, or a reference):
+    what the goldens belong to."""
     digest = hashlib.sha256()
     for path in sorted(graders_dir.rglob("*.py")):
         if "__pycache__" in path.parts:
@@ -51,7 +52,13 @@ def record(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str,
         if seen.status != "ok":
             raise GraderBug(f"the reference failed check {check.id} ({seen.status}):\n{seen.message}")
         observations[check.id] = seen.value
-    return {"format": FORMAT, "seed": seed, "fingerprint": fingerprint(), "observations": observations}
+    return {
+        "format": FORMAT,
+        "seed": seed,
+        "fingerprint": fingerprint(),
+        "reference_fingerprint": fingerprint(reference_dir),
+        "observations": observations,
+    }
 
 
 def save(data: dict[str, Any], path: Path) -> None:
@@ -64,13 +71,16 @@ class Goldens:
 
     Args:
         path: a file written by :func:`save`.
+        reference_dir: when this directory exists, the goldens must have been
+            recorded from exactly its files.
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ValueError: it is not a golden file, or it was recorded for other graders.
+        ValueError: it is not a golden file, or it was recorded for other
+            graders or another reference.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reference_dir: Path | None = None) -> None:
         if not path.is_file():
             raise FileNotFoundError(f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`")
         try:
@@ -84,6 +94,8 @@ class Goldens:
                 f"{path} was recorded for other graders (fingerprint {data.get('fingerprint')}, "
                 f"these graders are {fingerprint()}); re-record it with `python -m graders record`"
             )
+        if reference_dir is not None and reference_dir.is_dir() and data.get("reference_fingerprint") != fingerprint(reference_dir):
+            raise ValueError(f"{path} was recorded from another version of {reference_dir}; re-record it with `python -m graders record`")
         self.path = path
         self.seed: int = int(data["seed"])
         self.observations: dict[str, Any] = data["observations"]

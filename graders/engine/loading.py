@@ -75,17 +75,20 @@ class Namespace:
     Args:
         root: the directory holding ``a01_modules.py`` (or ``.ipynb``) etc.
         label: how messages name it (``"your submission"``, ``"reference"``).
+        interruptible: let ``KeyboardInterrupt`` raised at import stop the run
+            (a self-check's Ctrl-C); the sandbox reports it as an import error.
 
     Example:
         >>> ns = Namespace(Path("reference"), "reference")
         >>> ns.load("a01_modules").module.Linear  # doctest: +SKIP
     """
 
-    def __init__(self, root: Path, label: str = "your submission") -> None:
+    def __init__(self, root: Path, label: str = "your submission", interruptible: bool = True) -> None:
         if not isinstance(root, Path):
             raise TypeError(f"root should be a pathlib.Path, but got root={root!r}")
         self.root = root.resolve()
         self.label = label
+        self.interruptible = interruptible
         self._loaded: dict[str, Loaded] = {}
         self._modules: dict[str, ModuleType] = {}
         self._notebooks: dict[str, Converted] = {}
@@ -149,8 +152,8 @@ class Namespace:
             try:
                 module = importlib.import_module(name)
             except BaseException as exc:  # student code may raise anything at import, SystemExit too
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
+                if isinstance(exc, KeyboardInterrupt) and self.interruptible:
+                    raise  # Ctrl-C during a self-check stops the run
                 problem = self.explain_import_error(name, exc)
         notes += converted.notes if converted else []
         return Loaded(name, module=module, problem=problem, source=source, notes=notes)

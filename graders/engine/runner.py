@@ -75,7 +75,7 @@ class Grading:
         self.student = Namespace(impl)
         self.reference: ReferenceSource
         if goldens is not None:
-            recorded = Goldens(goldens)
+            recorded = Goldens(goldens, reference_dir)
             if seed is not None and seed != recorded.seed:
                 raise ValueError(f"--seed {seed} differs from the seed {recorded.seed} the goldens {goldens} were recorded with")
             self.seed = recorded.seed

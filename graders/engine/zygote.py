@@ -1,0 +1,217 @@
+"""The pre-imported worker that forks one sandboxed child per graded job.
+
+A zygote is started as ``python -I -B`` with a pristine environment, imports
+torch, numpy and every grader once, and then serves jobs from the grading
+parent over a socket. For each job it forks a *warden* (trusted, root) that
+enters new namespaces and forks the *inmate*: the process that confines
+itself (:mod:`.sandbox`), imports the student's files and runs the probes,
+streaming each observation to the parent through a pipe. The zygote hands
+the pipe's read ends to the parent (``SCM_RIGHTS``) and never reads them, so
+no student's observations ever sit in the memory later inmates are forked
+from; the zygote itself never holds goldens or the reference.
+
+Records on the result pipe are ``<8-byte length><torch.save bytes>``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .loading import Namespace
+from .probing import Observed, observe
+from .runner import all_checks, configure_torch
+from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, hide_and_privatize, is_root, join_cgroup
+
+HEADER = struct.Struct("<Q")
+MSG = struct.Struct("<I")
+IMPL_DIR = Path("/tmp/impl")
+WORK_DIR = Path("/tmp/work")
+
+
+# --- framing ---------------------------------------------------------------------------------
+
+def send_msg(sock: socket.socket, payload: dict[str, Any], fds: list[int] | None = None) -> None:
+    data = json.dumps(payload).encode()
+    if fds:
+        socket.send_fds(sock, [MSG.pack(len(data)) + data], fds)
+    else:
+        sock.sendall(MSG.pack(len(data)) + data)
+
+
+def recv_msg(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any] | None, list[int]]:
+    fds: list[int] = []
+    if want_fds:
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, want_fds)
+    else:
+        data = sock.recv(MSG.size)
+    if not data:
+        return None, fds
+    while len(data) < MSG.size:
+        data += sock.recv(MSG.size - len(data))
+    (size,) = MSG.unpack(data[: MSG.size])
+    body = data[MSG.size :]
+    while len(body) < size:
+        chunk = sock.recv(size - len(body))
+        if not chunk:
+            return None, fds
+        body += chunk
+    return json.loads(body), fds
+
+
+def write_record(fd: int, record: dict[str, Any]) -> None:
+    buffer = io.BytesIO()
+    torch.save(record, buffer)
+    data = HEADER.pack(len(buffer.getvalue())) + buffer.getvalue()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+# --- the inmate ----------------------------------------------------------------------------
+
+def _stage_files(files_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(files_dir.iterdir()) if p.is_file()}
+
+
+def _isolate_fds(keep: int) -> int:
+    """Leave only stdin/stdout/stderr and the result pipe (moved to fd 3)."""
+    os.dup2(keep, 3)
+    os.closerange(4, 1 << 16)
+    return 3
+
+
+def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, namespaced: bool) -> None:
+    """Runs in the forked child: confine, then probe. Never returns."""
+    code = 0
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        files = _stage_files(Path(job["files_dir"]))
+        limits = Limits(**job["limits"])
+        if namespaced:
+            expose = [Path(p) for p in (*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix) if p]
+            hide_and_privatize([Path(p) for p in job["hidden"]], expose, conf)
+            impl = IMPL_DIR
+        else:
+            import tempfile
+
+            impl = Path(tempfile.mkdtemp(prefix="kit-impl-"))
+        impl.mkdir(mode=0o755, exist_ok=True)
+        for name, data in files.items():
+            (impl / name).write_bytes(data)
+            (impl / name).chmod(0o644)
+        join_cgroup(int(job["slot"]), limits, conf)
+        work = WORK_DIR if namespaced else impl.parent / (impl.name + "-work")
+        work.mkdir(mode=0o700, exist_ok=True)
+        if is_root():
+            os.chown(work, SANDBOX_UID_BASE + int(job["slot"]), SANDBOX_UID_BASE + int(job["slot"]))
+        drop_privileges(int(job["slot"]), conf)
+        apply_rlimits(limits, conf)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        fd = _isolate_fds(res_w)
+        os.chdir(work)
+        os.environ.clear()
+        os.environ.update({"HOME": str(work), "TMPDIR": str(work), "LANG": "C.UTF-8", "PATH": os.defpath, "OMP_NUM_THREADS": "1"})
+        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(job["kit_root"])]
+        _probe(job, fd, impl, conf)
+    except BaseException:  # report the sandbox's own failure, then die quietly
+        code = 70
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        os._exit(code)
+
+
+def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
+    write_record(fd, {"event": "confined", "applied": conf.applied, "missing": conf.missing})
+    checks = {c.id: c for c in all_checks([job["assignment"]])}
+    ns = Namespace(impl, interruptible=False)
+    write_record(fd, {"event": "import"})
+    ns.load(job["assignment"])
+    write_record(fd, {"event": "imported"})
+    for check_id in job["checks"]:
+        write_record(fd, {"event": "start", "check": check_id})
+        try:
+            seen = observe(checks[check_id], ns, int(job["seed"]))
+        except BaseException as exc:  # pytest.exit/skip, KeyboardInterrupt, ... from student code
+            seen = Observed("error", message=f"  your code raised {type(exc).__name__} and stopped the check: {exc}")
+        record = {"event": "done", "check": check_id, "status": seen.status, "value": seen.value, "message": seen.message}
+        write_record(fd, {**record, "notes": list(seen.notes)})
+
+
+# --- the warden and the serving loop ---------------------------------------------------------
+
+def spawn(job: dict[str, Any]) -> tuple[int, int, int]:
+    """Fork warden and inmate for ``job``; returns (inmate pid, result fd, output fd)."""
+    res_r, res_w = os.pipe()
+    out_r, out_w = os.pipe()
+    ctl_r, ctl_w = os.pipe()
+    warden = os.fork()
+    if warden == 0:
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for fd in (res_r, out_r, ctl_r):
+                os.close(fd)
+            if job.get("sock_fd") is not None:
+                os.close(int(job["sock_fd"]))
+            conf = Confinement()
+            namespaced = enter_namespaces(conf)
+            pid = os.fork()
+            if pid == 0:
+                os.close(ctl_w)
+                inmate(job, res_w, out_w, conf, namespaced)
+            os.write(ctl_w, f"{pid}\n".encode())
+            os.close(ctl_w)
+            for fd in (res_w, out_w):
+                os.close(fd)
+            os.waitpid(pid, 0)
+        finally:
+            os._exit(0)
+    for fd in (res_w, out_w, ctl_w):
+        os.close(fd)
+    with os.fdopen(ctl_r, "rb") as ctl:
+        line = ctl.readline()
+    return int(line or b"-1"), res_r, out_r
+
+
+def preload() -> None:
+    """Everything an inmate needs, imported once: torch, numpy, the graders."""
+    import importlib
+
+    configure_torch()
+    for name in ("numpy", "torch.utils.data", "torch.optim", "nbformat", "graders.engine.notebooks"):
+        importlib.import_module(name)
+    all_checks()
+    torch.ones(2) @ torch.ones(2)
+
+
+def serve(sock_fd: int) -> None:
+    """Serve jobs until the parent closes the socket."""
+    preload()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # wardens are reaped automatically
+    sock = socket.socket(fileno=sock_fd)
+    while True:
+        job, _ = recv_msg(sock)
+        if job is None:
+            return
+        job["sock_fd"] = sock_fd
+        pid, res_r, out_r = spawn(job)
+        send_msg(sock, {"pid": pid}, [res_r, out_r])
+        os.close(res_r)
+        os.close(out_r)

@@ -1,0 +1,63 @@
+"""Benchmark official grading: 20 copies of a correct submission, --jobs 1 vs --jobs 2,
+and the per-submission cost against self-checking the same submission.
+
+Usage:
+    python tools/benchmark_official.py [--copies 20] [--impl reference]
+
+Prints wall times, the speed-up of --jobs 2, and per-submission seconds next to the
+self-check time (`pytest graders/ --impl SUB --goldens G`, the same goldens). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=20)
+    parser.add_argument("--impl", default=str(ROOT / "reference"))
+    args = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        goldens = root / "goldens.pt"
+        subprocess.run([py, "-m", "graders", "record", "--out", str(goldens)], cwd=ROOT, check=True, capture_output=True)
+        subs = root / "subs"
+        for i in range(args.copies):
+            shutil.copytree(args.impl, subs / f"student{i:03d}", ignore=shutil.ignore_patterns("__pycache__"))
+        self_check = min(
+            timed([py, "-m", "pytest", "graders", "--impl", str(subs / "student000"), "--goldens", str(goldens), "-q", "-p", "no:cacheprovider"])
+            for _ in range(3)
+        )
+        times = {}
+        for jobs in (1, 2):
+            out = root / f"out{jobs}"
+            times[jobs] = timed([py, "-m", "graders", "grade", str(subs), "--out", str(out), "--jobs", str(jobs), "--goldens", str(goldens)])
+    per = {j: t / args.copies for j, t in times.items()}
+    print(f"self-check of one submission (best of 3): {self_check:.2f} s")
+    for jobs, total in times.items():
+        print(f"grade {args.copies} submissions --jobs {jobs}: {total:.1f} s  ({per[jobs]:.2f} s per submission, "
+              f"{per[jobs] / self_check:.2f}x self-check)")
+    print(f"--jobs 2 is {times[1] / times[2]:.2f}x faster than --jobs 1")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
