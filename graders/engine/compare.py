@@ -117,14 +117,19 @@ def _join(where: str, part: str) -> str:
 
 
 def _compare_dicts(got: dict, expected: dict, where: str, tol: Tolerance) -> Mismatch | None:
-    missing = [k for k in expected if k not in got]
-    extra = [k for k in got if k not in expected]
-    if missing or extra:
-        return Mismatch(where, f"keys {sorted(map(str, expected))}", f"keys {sorted(map(str, got))}")
+    """Key by key in the reference's order; a missing or extra key only when every shared key agrees
+    (a probe's later observations often exist only when an earlier step worked)."""
     for key, value in expected.items():
-        found = compare(got[key], value, _join(where, str(key)), tol)
-        if found:
-            return found
+        if key in got:
+            found = compare(got[key], value, _join(where, str(key)), tol)
+            if found:
+                return found
+    missing = [k for k in expected if k not in got]
+    if missing:
+        return Mismatch(_join(where, str(missing[0])), describe(expected[missing[0]]), "nothing: your run never got to observe this")
+    extra = [k for k in got if k not in expected]
+    if extra:
+        return Mismatch(_join(where, str(extra[0])), "no such observation", describe(got[extra[0]]))
     return None
 
 
