@@ -57,9 +57,9 @@ UNIFORM_INIT_RULES = (
 uniform_init_judge = keywise(*UNIFORM_INIT_RULES)
 
 
-def expect_raise(p: Any, where: str, fn: Callable[..., Any], *args: Any) -> Any:
+def expect_raise(p: Any, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """The exception ``fn`` raised, or a 'returned normally' marker (a clearer message than the returned value)."""
-    result = p.attempt(where, fn, *args)
+    result = p.attempt(where, fn, *args, **kwargs)
     return result if is_raised(result) else returned(result)
 
 

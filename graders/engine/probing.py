@@ -31,6 +31,7 @@ from .observations import normalize, raised
 from .shortcuts import ShortcutUsed, explain, guard
 
 DEFAULT_SEED = 2024
+WORKER_ERROR = "in DataLoader worker process"
 
 Status = Literal["ok", "not_attempted", "error", "forbidden", "missing", "import_error"]
 
@@ -173,6 +174,8 @@ def _error_text(ns: Namespace, probe: Probe, exc: BaseException) -> str:
     trace = ns.student_traceback(exc)
     if trace:
         lines = [f"  your code raised {type(exc).__name__}{where}: {exc}", trace]
+    elif WORKER_ERROR in str(exc):
+        lines = [f"  {type(exc).__name__}{where}: {exc}"]
     else:
         lines = [
             f"  {type(exc).__name__}{where}: {exc}",

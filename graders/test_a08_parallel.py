@@ -1,0 +1,698 @@
+"""Grader of a08_parallel: ShardedLineDataset, NoisyDataset, seed_worker, make_loader.
+
+The checks that matter here start real DataLoader worker processes
+(``num_workers=2``, the Linux default start method ``fork``), because the
+mistakes this assignment is about only show there: an iterable dataset that
+is not sharded yields every line once per worker, and a random generator kept
+in the dataset is copied into every worker, so all workers draw the same
+noise unless ``seed_worker`` replaces it.
+
+Robustness: every loader that starts workers is iterated through
+:func:`workers`, which gives it DataLoader's own per-batch ``timeout``
+(:data:`BATCH_TIMEOUT` seconds, so code that hangs in a worker ends the check
+instead of the run) and, whatever happens, shuts every worker process down
+before the probe returns: the iterators' ``_shutdown_workers()`` (also a
+persistent loader's ``_iterator``, which is then dropped), quickly when the
+epoch failed, then a join and, for a worker still alive, a kill. An error or
+a hang in a worker fails the check (:func:`reports_worker_failures`) with a
+message naming the worker, what the probe was iterating and the traceback
+through the student's own file; a ``NotImplementedError`` raised in a worker
+(a skeleton task) reads as "not attempted". An epoch is taken up to
+:data:`MAX_ITEMS` items, so a dataset that never stops fails its check
+instead of filling the memory.
+
+Test data is written by each probe into a fresh temporary directory removed
+before the probe returns; no observation holds a path. File opens are
+counted with :func:`graders.engine.audit.count_opens`, whose audit hook sees
+only this process, so laziness is observed with ``num_workers=0``.
+
+Checks are independent where the contract allows: ``seed_worker`` and
+``make_loader`` are driven with the grader's own datasets (one with an
+``rng`` attribute like ``NoisyDataset``), and ``NoisyDataset`` in workers is
+reseeded by the grader's own worker_init_fn written from the contract. Only
+``make_loader``'s epochs depend on ``seed_worker`` (the contract makes it the
+loader's worker_init_fn).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import pickle
+import random
+import re
+import tempfile
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+import torch.utils.data._utils as loader_utils
+from torch.utils.data import DataLoader, Dataset, default_collate, get_worker_info
+
+from graders.engine import Mismatch, check, compare, is_raised
+from graders.engine.audit import count_opens
+from graders.engine.probes import expect_raise
+
+BATCH_TIMEOUT = 10.0
+"""Seconds DataLoader waits for one batch from its workers (``DataLoader(timeout=...)``)."""
+
+WORKERS = 2
+TMP = "<tmp>"
+MAX_ITEMS = 1000
+"""At most this many items are taken from one epoch (a dataset that never stops must not fill the memory)."""
+
+
+def take(iterable: Any, limit: int = MAX_ITEMS) -> list[Any]:
+    """The first ``limit`` items of ``iterable`` (all of them when it ends sooner)."""
+    return list(itertools.islice(iter(iterable), limit))
+
+
+# ---------------------------------------------------------------- running worker processes safely
+
+
+class WorkerFailure(Exception):
+    """Student code failed or hung inside DataLoader worker processes (the message says where and how)."""
+
+
+WORKER_FAILURE = "__worker_failure__"
+
+
+def reports_worker_failures(probe: Callable[[ModuleType, Any], Any]) -> Callable[[ModuleType, Any], Any]:
+    """Wrap a probe that starts workers: a :class:`WorkerFailure` becomes the observation ``{WORKER_FAILURE: text}``.
+
+    The check's judge (:func:`worker_judge`) then shows that text: what
+    failed in which worker, with the traceback through the student's file.
+    (Left as an exception, the engine would add that it was raised outside
+    the student's file, which is not true of code run in a worker.)
+    """
+
+    @functools.wraps(probe)
+    def run(m: ModuleType, p: Any) -> Any:
+        try:
+            return probe(m, p)
+        except WorkerFailure as exc:
+            return {WORKER_FAILURE: str(exc)}
+
+    return run
+
+
+def worker_judge(got: Any, expected: Any) -> Mismatch | str | None:
+    """The default comparison, or the failure text when the student's workers failed."""
+    if isinstance(got, dict) and WORKER_FAILURE in got:
+        return str(got[WORKER_FAILURE])
+    return compare(got, expected)
+
+
+class Epochs:
+    """Iterates epochs of one loader inside :func:`workers` (see there)."""
+
+    def __init__(self, p: Any, module: ModuleType, loader: Any, where: str) -> None:
+        self.p, self.module, self.loader, self.where = p, module, loader, where
+        self.iterators: list[Any] = []
+
+    def epoch(self) -> list[Any]:
+        """What one epoch yields, as a list (at most :data:`MAX_ITEMS` items)."""
+        loader = self.loader
+        if isinstance(loader, DataLoader) and loader.num_workers > 0:
+            loader.timeout = BATCH_TIMEOUT
+        self.p.where = self.where
+        it = iter(loader)
+        if all(it is not seen for seen in self.iterators):
+            self.iterators.append(it)
+        try:
+            return take(it)
+        except Exception as exc:
+            problem = worker_problem(self.p, self.module, exc, self.where)
+            if problem is None:
+                raise
+            raise WorkerFailure(problem) from None
+
+    def shutdown(self, failed: bool) -> None:
+        """Stop every worker process this loader started; never leaves one behind."""
+        iterators = list(self.iterators)
+        kept = getattr(self.loader, "_iterator", None)  # a persistent loader keeps its workers here
+        if kept is not None and all(kept is not it for it in iterators):
+            iterators.append(kept)
+        saved = loader_utils.MP_STATUS_CHECK_INTERVAL
+        # _shutdown_workers joins each worker for this long before terminating it: short when a
+        # worker may be stuck in student code, longer when the epoch ended normally (idle workers exit at once).
+        loader_utils.MP_STATUS_CHECK_INTERVAL = 0.1 if failed else 2.0
+        try:
+            for it in iterators:
+                stop = getattr(it, "_shutdown_workers", None)
+                if stop is not None:
+                    try:
+                        stop()
+                    except Exception:  # cleanup must go on; what is left is killed below
+                        pass
+        finally:
+            loader_utils.MP_STATUS_CHECK_INTERVAL = saved
+        for it in iterators:
+            for process in list(getattr(it, "_workers", ()) or ()):
+                process.join(timeout=2.0)
+                if process.is_alive():
+                    process.kill()
+                    process.join(timeout=2.0)
+        if isinstance(self.loader, DataLoader) and self.loader._iterator is not None:
+            self.loader._iterator = None
+
+
+@contextmanager
+def workers(p: Any, module: ModuleType, loader: Any, where: str) -> Iterator[Epochs]:
+    """Iterate ``loader`` (``.epoch()``) with a per-batch timeout; shut its workers down afterwards, also on errors.
+
+    DataLoader's warning that more workers than CPUs are asked for is
+    silenced inside the block only (graders may run on a one-CPU machine).
+    """
+    run = Epochs(p, module, loader, where)
+    failed = True
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"This DataLoader will create \d+ worker processes", category=UserWarning)
+        try:
+            yield run
+            failed = False
+        finally:
+            run.shutdown(failed)
+
+
+WORKER_ERROR = re.compile(r"Caught (\w+) in DataLoader worker process (\d+)\.\s*\nOriginal Traceback \(most recent call last\):\n(.*)", re.S)
+FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>.+)$')
+
+
+def worker_problem(p: Any, module: ModuleType, exc: BaseException, where: str) -> str | None:
+    """What went wrong inside the worker processes, for a learner; None for any other error.
+
+    A ``NotImplementedError`` raised in a worker (a skeleton task) stops the
+    probe as "not attempted".
+    """
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and "DataLoader timed out" in text:
+        return (f"no batch came back from the {WORKERS} worker processes within {BATCH_TIMEOUT:g} s (the DataLoader's "
+                f"timeout) while {where}:\n  your code hangs inside a DataLoader worker (it sleeps, waits or loops forever there)")
+    if "exited unexpectedly" in text and "DataLoader worker" in text:
+        return f"{text} while {where}:\n  does your code exit or crash inside a worker process?"
+    match = WORKER_ERROR.search(text)
+    if match is None:
+        return None
+    name, worker, trace = match.group(1), match.group(2), match.group(3)
+    lines = trace.rstrip().splitlines()
+    last = lines[-1] if lines else name
+    if name == "NotImplementedError":
+        p.not_attempted(last.split(":", 1)[1].strip() if ":" in last else "")
+    detail = [f"your code raised {last}\n  in DataLoader worker process {worker}, while {where}"]
+    own = _own_frames(lines, module)
+    if own:
+        detail.append("  Traceback through your code (in the worker process, most recent call last):")
+        detail.extend(own)
+    return "\n".join(detail)
+
+
+def _own_frames(lines: list[str], module: ModuleType) -> list[str]:
+    mine = os.path.realpath(getattr(module, "__file__", "") or "")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        frame = FRAME.match(line)
+        if frame and os.path.realpath(frame["file"]) == mine:
+            out.append(f"    {Path(frame['file']).name}, line {frame['line']}, in {frame['name']}")
+            if i + 1 < len(lines) and lines[i + 1].startswith("    ") and not FRAME.match(lines[i + 1]):
+                out.append(f"      {lines[i + 1].strip()}")
+    return out[-12:]
+
+
+# ---------------------------------------------------------------- the grader's own datasets and callables
+# Module level, so they would also pickle under the spawn start method.
+
+
+class Squares(Dataset):
+    """A deterministic map-style dataset: item i is tensor([i, i * i])."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return torch.tensor([index, index * index])
+
+
+class NoisyValues(Dataset):
+    """Like NoisyDataset: item i is values[i] + one draw from ``self.rng`` (float32 0-d)."""
+
+    def __init__(self, values: list[float], seed: int) -> None:
+        self.values = values
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return torch.tensor(self.values[index] + float(self.rng.standard_normal()), dtype=torch.float32)
+
+
+class RandomReport(Dataset):
+    """Item i: [worker id, a draw from self.rng, random.random(), numpy.random.rand()] (float64)."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.n = n
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        info = get_worker_info()
+        worker = -1 if info is None else info.id
+        return torch.tensor([worker, float(self.rng.standard_normal()), random.random(), float(np.random.rand())], dtype=torch.float64)
+
+
+def contract_seeder(worker_id: int) -> None:
+    """The worker_init_fn of the contract, the grader's own copy (for NoisyDataset in workers)."""
+    seed = torch.initial_seed() % 2**32
+    info = get_worker_info()
+    if info is not None and hasattr(info.dataset, "rng"):
+        info.dataset.rng = np.random.default_rng(seed)
+
+
+def tag_worker(sample: Any) -> tuple[int, Any]:
+    """collate_fn for batch_size=None: (id of the worker that produced the sample, sample)."""
+    info = get_worker_info()
+    return (-1 if info is None else info.id, sample)
+
+
+def tag_batch(samples: list[Any]) -> tuple[int, Any]:
+    """collate_fn: (id of the worker that built the batch, default_collate(samples))."""
+    info = get_worker_info()
+    return (-1 if info is None else info.id, default_collate(samples))
+
+
+def keep_list(samples: list[Any]) -> list[Any]:
+    """A collate_fn that keeps the samples as a list."""
+    return list(samples)
+
+
+def bracket(line: str) -> str:
+    """A transform: ``[line]`` (a newline left in the line shows)."""
+    return f"[{line}]"
+
+
+# ---------------------------------------------------------------- test data
+
+WORDS = ("alpha", "beta", "gamma", "delta", "café", "naïve", "zeta", "theta", "iota", "kappa")
+
+
+def line_file(p: Any, root: Path, n: int = 21) -> tuple[Path, list[str]]:
+    """A UTF-8 text file of ``n`` distinct lines: one empty line, the last without a trailing newline."""
+    picks = p.randint(0, len(WORDS), (n, 4)).tolist()
+    counts = p.randint(1, 5, (n,)).tolist()
+    lines = [f"{i:02d} " + " ".join(WORDS[w] for w in row[:c]) for i, (row, c) in enumerate(zip(picks, counts))]
+    lines[3 + int(p.randint(0, n - 6, (1,)))] = ""
+    path = root / "lines.txt"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("\n".join(lines))
+    return path, lines
+
+
+def scrub(text: str, root: str | os.PathLike[str]) -> str:
+    for spelling in {os.fspath(root), os.path.realpath(root), os.path.abspath(root)}:
+        text = text.replace(spelling, TMP)
+    return text
+
+
+def a_seed(p: Any, high: int = 100_000) -> int:
+    return int(p.randint(0, high, (1,)))
+
+
+# ---------------------------------------------------------------- task 1: ShardedLineDataset
+
+LINES = ("an IterableDataset yields each line of the file once, without its trailing newline, in file order "
+         "(empty lines included; the last line may lack a newline); every iteration starts again from the top "
+         "(a file opened once in __init__ is exhausted after one pass)")
+LINES_HINT = ("in __iter__: with open(self.path, encoding='utf-8') as f: for line in f: yield line.rstrip('\\n') "
+              "(not line[:-1]: the last line may have no newline; not strip(): spaces and empty lines are data)")
+SHARD = ("sharding an IterableDataset among workers: every worker runs __iter__ on its own copy, so worker k of n "
+         "(get_worker_info()) must yield only the lines whose index i has i % n == k, or every line comes "
+         "once per worker; each line exactly once per epoch")
+SHARD_HINT = ("info = get_worker_info(); k, n = (0, 1) if info is None else (info.id, info.num_workers); "
+              "then yield only lines with i % n == k (enumerate(f), or itertools.islice(f, k, None, n))")
+LAZY = ("lazy loading: __init__ only keeps the path; the file is opened in __iter__, at iteration time, in the "
+        "process that iterates (a file opened in __init__ is shared by the workers' copies, cannot be pickled "
+        "under spawn and is exhausted after one pass)")
+LAZY_HINT = "store self.path and self.transform in __init__; open the file inside __iter__ with a with-block"
+TRANSFORM = "a dataset transform is applied to every item it yields (here each line, after removing the newline), in every worker"
+TRANSFORM_HINT = "yield self.transform(line) if self.transform is not None else line"
+
+
+@check(points=2, concept=LINES, hint=LINES_HINT)
+def sharded_lines_in_main_process(m, p):
+    """ShardedLineDataset yields every line without its newline, again on a second pass and through DataLoader(num_workers=0)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = line_file(p, Path(tmp))
+        ds = p.call("ShardedLineDataset(path)", m.ShardedLineDataset, path)
+        obs: dict[str, Any] = {}
+        obs["list(ShardedLineDataset(path))"] = p.call("list(ShardedLineDataset(path))", take, ds)
+        obs["list(...) a second time (a new epoch starts from the top)"] = p.call("list(ShardedLineDataset(path)) again", take, ds)
+        loader = DataLoader(ds, batch_size=None, num_workers=0)
+        obs["list(DataLoader(ds, batch_size=None, num_workers=0))"] = p.call("list(DataLoader(ds, batch_size=None))", take, loader)
+    return obs
+
+
+@check(points=2, concept=TRANSFORM, hint=TRANSFORM_HINT)
+@reports_worker_failures
+def sharded_transform(m, p):
+    """ShardedLineDataset(path, transform) transforms each line, in the main process and in 2 workers"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = line_file(p, Path(tmp))
+        ds = p.call("ShardedLineDataset(path, transform=bracket)", m.ShardedLineDataset, path, transform=bracket)
+        obs: dict[str, Any] = {"list(ShardedLineDataset(path, transform=bracket)), bracket(s) = f'[{s}]'": p.call(
+            "list(ShardedLineDataset(path, transform=bracket))", take, ds)}
+        where = f"iterating DataLoader(ShardedLineDataset(path, transform=...), batch_size=None, num_workers={WORKERS})"
+        loader = DataLoader(ds, batch_size=None, num_workers=WORKERS)
+        with workers(p, m, loader, where) as run:
+            produced = run.epoch()
+        obs[f"DataLoader(..., num_workers={WORKERS}): the items, sorted"] = sorted(map(str, produced))
+    return obs
+
+
+sharded_transform.judge(worker_judge)
+
+
+@check(points=2, concept=LAZY, hint=LAZY_HINT)
+def sharded_opens_lazily(m, p):
+    """ShardedLineDataset opens its file only when iterated (counted file opens), so a missing file fails at iteration"""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path, _ = line_file(p, root)
+        obs: dict[str, Any] = {}
+        with count_opens(root) as opened:
+            ds = p.call("ShardedLineDataset(path)", m.ShardedLineDataset, path)
+        obs["files opened by ShardedLineDataset(path) (__init__)"] = len(opened)
+        for label in ("first", "second"):
+            with count_opens(root) as opened:
+                p.call(f"list(ShardedLineDataset(path)) ({label} pass)", take, ds)
+            obs[f"the file is opened when the {label} pass iterates"] = len(opened) >= 1
+        missing = p.attempt("ShardedLineDataset(path of a missing file)", m.ShardedLineDataset, root / "missing.txt")
+        obs["ShardedLineDataset(missing file) raises in __init__"] = is_raised(missing)
+        if is_raised(missing):
+            obs["iterating it raises"] = "not reached: __init__ raised"
+        else:
+            marker = expect_raise(p, "list(ShardedLineDataset(path of a missing file))", take, missing)
+            if is_raised(marker):
+                marker = {**marker, "message": scrub(marker["message"], root)}
+            obs["iterating it raises"] = marker
+    return obs
+
+
+@check(points=3, concept=SHARD, hint=SHARD_HINT)
+@reports_worker_failures
+def sharded_two_workers(m, p):
+    """DataLoader(ShardedLineDataset, batch_size=None, num_workers=2) yields every line exactly once, worker k the lines i % 2 == k"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, lines = line_file(p, Path(tmp))
+        ds = p.call("ShardedLineDataset(path)", m.ShardedLineDataset, path)
+        where = f"iterating DataLoader(ShardedLineDataset(path), batch_size=None, num_workers={WORKERS})"
+        loader = DataLoader(ds, batch_size=None, num_workers=WORKERS, collate_fn=tag_worker)
+        with workers(p, m, loader, where) as run:
+            produced = run.epoch()
+    texts = [str(sample) for _, sample in produced]
+    obs: dict[str, Any] = {
+        f"number of lines in one epoch (the file has {len(lines)})": len(texts),
+        "the lines of one epoch, sorted": sorted(texts),
+    }
+    index = {line: i for i, line in enumerate(lines)}
+    for worker in range(WORKERS):
+        served = sorted(index.get(text, -1) for (w, _), text in zip(produced, texts) if w == worker)
+        obs[f"0-based line indices yielded by worker {worker} of {WORKERS} (-1: not a line of the file)"] = served
+    return obs
+
+
+sharded_two_workers.judge(worker_judge)
+
+
+# ---------------------------------------------------------------- task 2: NoisyDataset
+
+NOISE = ("a map-style dataset with its own numpy generator: self.rng = numpy.random.default_rng(seed); item i is the "
+         "float32 0-d tensor values[i] + noise_std * self.rng.standard_normal(), one fresh draw per access "
+         "(not numpy's global RNG, not torch's)")
+NOISE_HINT = ("noise = self.noise_std * float(self.rng.standard_normal()); "
+              "return torch.tensor(float(self.values[index]) + noise, dtype=torch.float32)")
+NOISE_WORKERS = ("the dataset's generator self.rng is copied into every worker; the worker_init_fn replaces it there, "
+                 "so __getitem__ must draw from self.rng (looked up at every access), not from a copy kept elsewhere")
+NOISE_WORKERS_HINT = "draw with self.rng.standard_normal() inside __getitem__; keep no other generator"
+
+
+@check(points=3, concept=NOISE, hint=NOISE_HINT)
+def noisy_items(m, p):
+    """NoisyDataset items are float32 0-d tensors values[i] + noise_std * rng.standard_normal() from default_rng(seed)"""
+    values = p.randn(5, dtype=torch.float64) * 3
+    seed = a_seed(p)
+    ds = p.call(f"NoisyDataset(values, noise_std=0.5, seed={seed})", m.NoisyDataset, values, noise_std=0.5, seed=seed)
+    obs: dict[str, Any] = {
+        "len(ds)": p.call("len(ds)", len, ds),
+        "ds.rng is a numpy.random.Generator": isinstance(getattr(ds, "rng", None), np.random.Generator),
+    }
+    for k, i in enumerate((0, 3, 3, 1, 4)):
+        obs[f"NoisyDataset(values, noise_std=0.5, seed={seed})[{i}] (access {k + 1})"] = p.call(f"ds[{i}]", ds.__getitem__, i)
+    default = p.call("NoisyDataset(torch.zeros(3))", m.NoisyDataset, torch.zeros(3))
+    obs["NoisyDataset(torch.zeros(3))[0] (defaults noise_std=0.1, seed=0)"] = p.call("NoisyDataset(torch.zeros(3))[0]", default.__getitem__, 0)
+    exact = p.call("NoisyDataset(values, noise_std=0.0)", m.NoisyDataset, values, noise_std=0.0)
+    obs["NoisyDataset(values, noise_std=0.0)[2]"] = p.call("NoisyDataset(values, noise_std=0.0)[2]", exact.__getitem__, 2)
+    return obs
+
+
+@check(points=1, concept="validating constructor arguments: raise ValueError for values that are not 1-D and for noise_std < 0",
+       hint="if values.dim() != 1: raise ValueError(...); if noise_std < 0: raise ValueError(...)")
+def noisy_validation(m, p):
+    """NoisyDataset raises ValueError for 2-D values and for a negative noise_std"""
+    matrix, values = p.randn(2, 3), p.randn(4)
+    return {
+        "NoisyDataset(values of shape (2, 3))": expect_raise(p, "NoisyDataset(values of shape (2, 3))", m.NoisyDataset, matrix),
+        "NoisyDataset(values, noise_std=-0.5)": expect_raise(p, "NoisyDataset(values, noise_std=-0.5)", m.NoisyDataset, values, -0.5),
+    }
+
+
+@check(points=2, concept=NOISE_WORKERS, hint=NOISE_WORKERS_HINT)
+@reports_worker_failures
+def noisy_in_workers(m, p):
+    """NoisyDataset in 2 workers (worker_init_fn replacing ds.rng): each worker draws its own noise"""
+    seed, loader_seed = a_seed(p), a_seed(p)
+    ds = p.call(f"NoisyDataset(torch.zeros(8), noise_std=1.0, seed={seed})", m.NoisyDataset, torch.zeros(8), noise_std=1.0, seed=seed)
+    loader = DataLoader(ds, batch_size=2, num_workers=WORKERS, worker_init_fn=contract_seeder,
+                        generator=torch.Generator().manual_seed(loader_seed), collate_fn=tag_batch)
+    where = (f"iterating DataLoader(NoisyDataset(...), batch_size=2, num_workers={WORKERS}, worker_init_fn=<replaces "
+             "dataset.rng with default_rng(torch.initial_seed() % 2**32)>)")
+    with workers(p, m, loader, where) as run:
+        batches = run.epoch()
+    noise = {w: [b for wid, b in batches if wid == w] for w in range(WORKERS)}
+    per_worker = {w: torch.cat([torch.as_tensor(b).reshape(-1) for b in bs]) if bs else torch.zeros(0) for w, bs in noise.items()}
+    differ = per_worker[0].shape == per_worker[1].shape and not torch.equal(per_worker[0], per_worker[1])
+    obs: dict[str, Any] = {"workers 0 and 1 drew different noise": differ}
+    for w in range(WORKERS):
+        obs[f"noise of the items loaded by worker {w}"] = per_worker[w]
+    return obs
+
+
+noisy_in_workers.judge(worker_judge)
+
+
+# ---------------------------------------------------------------- task 3: seed_worker
+
+SEED_MAIN = ("seed_worker seeds Python's random and numpy's global RNG with torch.initial_seed() % 2**32 "
+             "(numpy seeds must be below 2**32); outside a worker get_worker_info() is None and only those two are seeded")
+SEED_MAIN_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
+                  "info = get_worker_info(); if info is not None and hasattr(info.dataset, 'rng'): ...")
+SEED_WORKERS = ("a worker_init_fn runs in every worker: torch.initial_seed() there is base_seed + worker_id (base_seed from "
+                "the loader's generator), so reseeding random, numpy and the dataset's rng from it gives each worker "
+                "its own reproducible stream; a generator created in __init__ and never reseeded is identical in all workers")
+SEED_WORKERS_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
+                     "info.dataset.rng = np.random.default_rng(seed) when the dataset has an rng")
+
+
+@check(points=2, concept=SEED_MAIN, hint=SEED_MAIN_HINT)
+def seed_worker_in_main_process(m, p):
+    """seed_worker(0) in the main process seeds random and numpy from torch.initial_seed() % 2**32"""
+    obs: dict[str, Any] = {}
+    for label, seed in (("2**32 + k", 2**32 + a_seed(p)), ("k", a_seed(p))):
+        torch.manual_seed(seed)  # the engine restores torch's RNG after the probe
+        obs[f"seed_worker(0) after torch.manual_seed({label}) returns"] = p.attempt("seed_worker(0)", m.seed_worker, 0)
+        obs[f"random.random() afterwards ({label})"] = random.random()
+        obs[f"numpy.random.rand() afterwards ({label})"] = float(np.random.rand())
+    return obs
+
+
+@check(points=3, concept=SEED_WORKERS, hint=SEED_WORKERS_HINT)
+@reports_worker_failures
+def seed_worker_in_workers(m, p):
+    """With worker_init_fn=seed_worker, 2 workers draw different, reproducible numbers from dataset.rng, random and numpy"""
+    ds = RandomReport(8, seed=a_seed(p))
+    loader = DataLoader(ds, batch_size=None, num_workers=WORKERS, worker_init_fn=m.seed_worker,
+                        generator=torch.Generator().manual_seed(a_seed(p)))
+    where = f"iterating DataLoader(dataset with an rng attribute, batch_size=None, num_workers={WORKERS}, worker_init_fn=seed_worker)"
+    with workers(p, m, loader, where) as run:
+        items = run.epoch()
+    rows = torch.stack([torch.as_tensor(item, dtype=torch.float64).reshape(-1) for item in items])
+    by_worker = {w: rows[rows[:, 0] == w] for w in range(WORKERS)}
+    first, second = by_worker[0][:, 1], by_worker[1][:, 1]
+    obs: dict[str, Any] = {
+        "workers 0 and 1 drew different numbers from dataset.rng": first.shape == second.shape and not torch.equal(first, second),
+    }
+    for w in range(WORKERS):
+        obs[f"worker {w}: draws from dataset.rng"] = by_worker[w][:, 1]
+        obs[f"worker {w}: random.random()"] = by_worker[w][:, 2]
+        obs[f"worker {w}: numpy.random.rand()"] = by_worker[w][:, 3]
+    return obs
+
+
+seed_worker_in_workers.judge(worker_judge)
+
+
+# ---------------------------------------------------------------- task 4: make_loader
+
+SETTINGS = ("make_loader passes its arguments to DataLoader (batch_size, shuffle, collate_fn, drop_last) and gives it "
+            "its own torch.Generator seeded with seed")
+SETTINGS_HINT = ("g = torch.Generator(); g.manual_seed(seed); return DataLoader(dataset, batch_size, shuffle=shuffle, "
+                 "num_workers=num_workers, generator=g, worker_init_fn=seed_worker, persistent_workers=num_workers > 0, "
+                 "collate_fn=collate_fn, drop_last=drop_last)")
+WORKER_SETTINGS = ("a loader for workers: worker_init_fn=seed_worker (this file's function), and persistent_workers "
+                   "exactly when num_workers > 0 (workers and their RNG state live across epochs; DataLoader refuses "
+                   "persistent workers without workers)")
+WORKER_SETTINGS_HINT = "DataLoader(..., worker_init_fn=seed_worker, persistent_workers=num_workers > 0)"
+SPAWN = ("what a DataLoader sends to its workers must be picklable: under the spawn start method (Windows, macOS) "
+         "worker_init_fn and collate_fn are pickled by name, so they must be module-level functions, "
+         "not lambdas or nested functions")
+SPAWN_HINT = ("pass seed_worker itself (not lambda worker_id: seed_worker(worker_id)) and collate_fn as given "
+              "(None lets DataLoader use default_collate; no lambda wrapper)")
+REPRODUCIBLE = ("a reproducible loader: its own seeded generator decides the shuffle order and the workers' base seed, "
+                "so two fresh loaders with the same seed give identical epochs (order and worker noise), and "
+                "persistent workers keep drawing new noise in the next epoch")
+REPRODUCIBLE_HINT = ("g = torch.Generator(); g.manual_seed(seed); DataLoader(..., generator=g, worker_init_fn=seed_worker, "
+                     "persistent_workers=num_workers > 0); never seed or use torch's global RNG instead")
+WORKER_FREE = ("for a deterministic map-style dataset the order of an epoch comes from the loader's seeded generator "
+               "only, so it is the same with num_workers=0 and num_workers=2")
+WORKER_FREE_HINT = "give DataLoader generator=g (a torch.Generator seeded with seed); the shuffle then ignores torch's global RNG"
+
+
+def loader_settings(loader: Any) -> dict[str, Any]:
+    gen = getattr(loader, "generator", None)
+    return {
+        "is a torch.utils.data.DataLoader": isinstance(loader, DataLoader),
+        "batch_size": getattr(loader, "batch_size", None),
+        "drop_last": getattr(loader, "drop_last", None),
+        "sampler": type(getattr(loader, "sampler", None)).__name__,
+        "generator is a torch.Generator": isinstance(gen, torch.Generator),
+        "generator.initial_seed()": gen.initial_seed() if isinstance(gen, torch.Generator) else None,
+    }
+
+
+@check(points=2, concept=SETTINGS, hint=SETTINGS_HINT)
+def make_loader_settings(m, p):
+    """make_loader returns a DataLoader with the given batch_size, shuffle, collate_fn, drop_last and a generator seeded with seed"""
+    seed = a_seed(p)
+    loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)", m.make_loader,
+                    Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
+    obs = {f"shuffled loader: {k}": v for k, v in loader_settings(loader).items()}
+    obs["shuffled loader: collate_fn is the one given"] = getattr(loader, "collate_fn", None) is keep_list
+    batches = p.call("list(make_loader(Squares(23), 5, ..., drop_last=True))", take, loader)
+    obs["shuffled loader: batch sizes of one epoch"] = [len(b) for b in batches]
+    plain = p.call("make_loader(Squares(23), 4)", m.make_loader, Squares(23), 4)
+    obs.update({f"make_loader(Squares(23), 4): {k}": v for k, v in loader_settings(plain).items()})
+    obs["make_loader(Squares(23), 4): collate_fn is default_collate"] = getattr(plain, "collate_fn", None) is default_collate
+    obs["make_loader(Squares(23), 4): first batch"] = p.call("next(iter(make_loader(Squares(23), 4)))", lambda: next(iter(plain)))
+    return obs
+
+
+@check(points=2, concept=WORKER_SETTINGS, hint=WORKER_SETTINGS_HINT)
+def make_loader_worker_settings(m, p):
+    """make_loader sets worker_init_fn=seed_worker and persistent_workers == (num_workers > 0)"""
+    obs: dict[str, Any] = {}
+    for n in (0, WORKERS):
+        loader = p.call(f"make_loader(Squares(10), 4, num_workers={n})", m.make_loader, Squares(10), 4, num_workers=n)
+        obs[f"num_workers={n}: loader.num_workers"] = getattr(loader, "num_workers", None)
+        obs[f"num_workers={n}: loader.worker_init_fn is seed_worker"] = getattr(loader, "worker_init_fn", None) is m.seed_worker
+        obs[f"num_workers={n}: loader.persistent_workers"] = getattr(loader, "persistent_workers", None)
+    return obs
+
+
+@check(points=2, concept=SPAWN, hint=SPAWN_HINT)
+def make_loader_picklable(m, p):
+    """make_loader's worker_init_fn and collate_fn can be pickled (as the spawn start method requires)"""
+    obs: dict[str, Any] = {}
+    for label, kwargs in (("make_loader(Squares(10), 4, num_workers=2)", {}),
+                          ("make_loader(Squares(10), 4, num_workers=2, collate_fn=keep_list)", {"collate_fn": keep_list})):
+        loader = p.call(label, m.make_loader, Squares(10), 4, num_workers=WORKERS, **kwargs)
+        for attr in ("worker_init_fn", "collate_fn"):
+            value = getattr(loader, attr, None)
+            obs[f"{label}: pickle.dumps(loader.{attr}) works"] = p.attempt(f"pickle.dumps(loader.{attr})", _pickles, value)
+    return obs
+
+
+def _pickles(value: Any) -> bool:
+    return len(pickle.dumps(value)) > 0
+
+
+@check(points=3, concept=REPRODUCIBLE, hint=REPRODUCIBLE_HINT)
+@reports_worker_failures
+def make_loader_reproducible(m, p):
+    """Two fresh make_loader(..., shuffle=True, num_workers=2, seed=s) give identical first epochs (order and worker noise)"""
+    seed = a_seed(p)
+    values = [float(v) for v in range(10)]
+    data_seed = a_seed(p)
+    label = f"make_loader(noisy dataset, 3, shuffle=True, num_workers={WORKERS}, seed={seed})"
+    first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
+    second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
+    other = p.call(label.replace(f"seed={seed}", f"seed={seed + 1}"), m.make_loader, NoisyValues(values, data_seed), 3,
+                   shuffle=True, num_workers=WORKERS, seed=seed + 1)
+    with workers(p, m, first, f"iterating {label}") as run_first:
+        epoch_a = run_first.epoch()
+        epoch_a2 = run_first.epoch()
+    with workers(p, m, second, f"iterating a second {label}") as run_second:
+        epoch_b = run_second.epoch()
+    with workers(p, m, other, f"iterating {label} with seed + 1") as run_other:
+        epoch_c = run_other.epoch()
+    same = _same(epoch_a, epoch_b)
+    return {
+        "two fresh loaders with the same seed give identical first epochs": same,
+        "a loader with seed + 1 gives a different first epoch": not _same(epoch_a, epoch_c),
+        "the next epoch of the same loader differs (reshuffled, new noise)": not _same(epoch_a, epoch_a2),
+        "first epoch (batches of 3)": epoch_a,
+        "first epoch of the second loader": epoch_b,
+        "second epoch of the first loader": epoch_a2,
+    }
+
+
+make_loader_reproducible.judge(worker_judge)
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.shape == y.shape and torch.equal(x, y)):
+            return False
+    return True
+
+
+@check(points=2, concept=WORKER_FREE, hint=WORKER_FREE_HINT)
+@reports_worker_failures
+def make_loader_independent_of_workers(m, p):
+    """For a deterministic dataset the first shuffled epoch of make_loader is the same with num_workers 0 and 2"""
+    seed = a_seed(p)
+    epochs = {}
+    for n in (0, WORKERS):
+        label = f"make_loader(Squares(23), 4, shuffle=True, num_workers={n}, seed={seed})"
+        loader = p.call(label, m.make_loader, Squares(23), 4, shuffle=True, num_workers=n, seed=seed)
+        with workers(p, m, loader, f"iterating {label}") as run:
+            epochs[n] = run.epoch()
+    return {
+        f"the first epochs with num_workers=0 and num_workers={WORKERS} are identical": _same(epochs[0], epochs[WORKERS]),
+        "first epoch with num_workers=0": epochs[0],
+        f"first epoch with num_workers={WORKERS}": epochs[WORKERS],
+    }
+
+
+make_loader_independent_of_workers.judge(worker_judge)
