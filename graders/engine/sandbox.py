@@ -33,7 +33,6 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 SANDBOX_UID_BASE = 61000
 CGROUP_ROOTS = {"memory": Path("/sys/fs/cgroup/memory"), "pids": Path("/sys/fs/cgroup/pids")}
@@ -106,20 +105,37 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
 
 
 def hide_and_privatize(hidden: list[Path], expose: list[Path], conf: Confinement) -> None:
-    """Inmate side, in its own mount namespace: private /proc, /tmp, /dev/shm; hide paths;
-    make the Python installation readable to the unprivileged user (see :func:`_expose`)."""
+    """Inmate side, in its own mount namespace: private /proc, /tmp and /dev/shm, tmpfs over
+    ancestors other users cannot enter (like /root); ``expose`` (the Python installation) bound
+    back at its own paths wherever those covers fell on it; last, tmpfs over ``hidden``.
+
+    An ``expose`` entry that contains a hidden path is dropped (it would show it again)."""
+    hidden = [p.resolve() for p in hidden if p.exists()]
+    keep = [p for p in _dedupe(expose) if not any(p == h or p in h.parents for h in hidden)]
+    handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
-    _expose(expose)
+    if Path("/dev/shm").is_dir():
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
+    for closed in {a for a in (_closed_ancestor(p) for p in keep) if a is not None}:
+        _mount("tmpfs", str(closed), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    for path, fd in handles.items():
+        path.mkdir(parents=True, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", str(path), None, MS_BIND | MS_REC)
+        os.close(fd)
     for path in hidden:
         if path.is_dir():
             _mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
         elif path.exists():
             _mount("/dev/null", str(path), None, MS_BIND)
-    if Path("/dev/shm").is_dir():
-        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
-    conf.note(True, f"private /proc, /tmp, /dev/shm; {len(hidden)} paths hidden")
+    conf.note(True, f"private /proc, /tmp, /dev/shm; {len(hidden)} paths hidden; Python installation re-exposed")
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    """Existing directories, resolved, without those inside another one of them."""
+    found = sorted({p.resolve() for p in paths if p.is_dir()})
+    return [p for p in found if not any(q != p and q in p.parents for q in found)]
 
 
 def _closed_ancestor(path: Path) -> Path | None:
@@ -128,32 +144,6 @@ def _closed_ancestor(path: Path) -> Path | None:
         if ancestor != Path("/") and not ancestor.stat().st_mode & 0o001:
             return ancestor
     return None
-
-
-def _expose(paths: list[Path]) -> None:
-    """Make ``paths`` reachable by other users when an ancestor (like /root, mode 700) is closed:
-    bind each path aside, cover the closed ancestor with an empty world-readable tmpfs, bind the path
-    back at its place. Everything else under that ancestor disappears from the sandbox's view."""
-    wanted = sorted({p.resolve() for p in paths if p.exists()})
-    wanted = [p for p in wanted if not any(q != p and q in p.parents for q in wanted)]
-    by_ancestor: dict[Path, list[Path]] = {}
-    for path in wanted:
-        ancestor = _closed_ancestor(path)
-        if ancestor is not None:
-            by_ancestor.setdefault(ancestor, []).append(path)
-    for ancestor, inside in by_ancestor.items():
-        staged = []
-        for i, path in enumerate(inside):
-            stage = Path(f"/tmp/.expose-{len(staged)}-{i}")
-            stage.mkdir()
-            _mount(str(path), str(stage), None, MS_BIND | MS_REC)
-            staged.append((stage, path))
-        _mount("tmpfs", str(ancestor), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
-        for stage, path in staged:
-            path.mkdir(parents=True, exist_ok=True)
-            _mount(str(stage), str(path), None, MS_BIND | MS_REC)
-            _libc.umount2(str(stage).encode(), MNT_DETACH)
-            stage.rmdir()
 
 
 def join_cgroup(slot: int, limits: Limits, conf: Confinement) -> None:

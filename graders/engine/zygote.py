@@ -100,7 +100,8 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
         files = _stage_files(Path(job["files_dir"]))
         limits = Limits(**job["limits"])
         if namespaced:
-            expose = [Path(p) for p in (*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix) if p]
+            kit = Path(job["kit_root"]).resolve()
+            expose = [Path(p) for p in (*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix) if p and Path(p).resolve() != kit]
             hide_and_privatize([Path(p) for p in job["hidden"]], expose, conf)
             impl = IMPL_DIR
         else:
