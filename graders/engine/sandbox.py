@@ -113,13 +113,15 @@ def hide_and_privatize(hidden: list[Path], expose: list[Path], conf: Confinement
     hidden = [p.resolve() for p in hidden if p.exists()]
     keep = [p for p in _dedupe(expose) if not any(p == h or p in h.parents for h in hidden)]
     handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}
+    closed = {a for a in (_closed_ancestor(p) for p in keep) if a is not None}
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
     if Path("/dev/shm").is_dir():
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
-    for closed in {a for a in (_closed_ancestor(p) for p in keep) if a is not None}:
-        _mount("tmpfs", str(closed), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
+    for ancestor in closed:
+        if ancestor.is_dir():  # not when it was under /tmp: the new /tmp already hides it
+            _mount("tmpfs", str(ancestor), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
     for path, fd in handles.items():
         path.mkdir(parents=True, exist_ok=True)
         _mount(f"/proc/self/fd/{fd}", str(path), None, MS_BIND | MS_REC)
