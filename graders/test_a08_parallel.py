@@ -54,7 +54,8 @@ import torch
 import torch.utils.data._utils as loader_utils
 from torch.utils.data import DataLoader, Dataset, default_collate, get_worker_info
 
-from graders.engine import Mismatch, check, compare, is_raised
+from graders.engine import Mismatch, check, is_raised
+from graders.engine.compare import compare
 from graders.engine.audit import count_opens
 from graders.engine.probes import expect_raise
 

@@ -43,7 +43,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from graders.engine import Mismatch, check, compare, describe
+from graders.engine import Mismatch, check, describe
+from graders.engine.compare import compare
 from graders.engine.observations import is_raised
 from graders.engine.probes import expect_raise, set_linear
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graders.engine.probing import DEFAULT_SEED
-from graders.engine.runner import REFERENCE_DIR, LiveReference, configure_torch
+from graders.engine.layout import DEFAULT_SEED, REFERENCE_DIR
+from graders.engine.runner import LiveReference, configure_torch
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.engine.judging import Outcome
-from graders.engine.loading import ASSIGNMENTS
-from graders.engine.runner import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
+from graders.engine.layout import ASSIGNMENTS, ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
 __all__ = ["ASSIGNMENTS", "ASSIGNMENTS_DIR", "KIT_ROOT", "REFERENCE_DIR", "Variant", "mutant", "alternative", "by_name"]
 

@@ -3,11 +3,34 @@
 Grader files import what they need from here::
 
     from graders.engine import Tolerance, check, Mismatch
+
+Names are imported on first use (PEP 562), so that light modules such as
+``graders.engine.workers`` and the command line start without torch. (The
+function ``compare`` shares its module's name, so import it from
+``graders.engine.compare``.)
 """
 
-from .checks import Check, check
-from .compare import Mismatch, Tolerance, compare, compare_tensors
-from .observations import describe, is_raised, raised
-from .probing import Probe
+from __future__ import annotations
 
-__all__ = ["Check", "Mismatch", "Probe", "Tolerance", "check", "compare", "compare_tensors", "describe", "is_raised", "raised"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Check": "checks",
+    "check": "checks",
+    "Mismatch": "compare",
+    "Tolerance": "compare",
+    "compare_tensors": "compare",
+    "describe": "observations",
+    "is_raised": "observations",
+    "raised": "observations",
+    "Probe": "probing",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -7,16 +7,17 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .goldens import record, save
-from .judging import GraderBug
-from .loading import ASSIGNMENTS
-from .probing import DEFAULT_SEED
-from .runner import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR, all_checks, configure_torch
+from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR, DEFAULT_SEED, NOTEBOOKS_DIR, REFERENCE_DIR
 
-NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
+# Each command imports what it needs when it runs: `grade` starts its workers
+# before the parent pays for importing torch.
 
 
 def _record(args: argparse.Namespace) -> int:
+    from .goldens import record, save
+    from .judging import GraderBug
+    from .runner import all_checks, configure_torch
+
     configure_torch()
     names = args.assignment or list(ASSIGNMENTS)
     unknown = sorted(set(names) - set(ASSIGNMENTS))
@@ -53,9 +54,16 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .official import run  # the sandbox machinery is only needed here
+    from .workers import Zygote
 
-    return run(args)
+    zygotes = [Zygote(0)]  # it imports torch while we do; clones for more jobs follow once it is ready
+    try:
+        from .official import run
+
+        return run(args, zygotes)
+    finally:
+        for zygote in zygotes:
+            zygote.close()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,20 +36,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
+from .layout import ASSIGNMENTS
 from .notebooks import NOTEBOOK_SUFFIX, Converted, NotebookError, NotebookFinder, convert
 
-ASSIGNMENTS = (
-    "a01_modules",
-    "a02_autograd",
-    "a03_optimizers",
-    "a04_training",
-    "a05_datasets",
-    "a06_samplers",
-    "a07_collate",
-    "a08_parallel",
-    "a09_capstone",
-    "quiz",
-)
 
 
 @dataclass

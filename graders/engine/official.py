@@ -17,9 +17,7 @@ import os
 import queue
 import selectors
 import shutil
-import socket
 import stat
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,13 +31,13 @@ import torch
 from .checks import Check
 from .goldens import Goldens, record, save
 from .judging import GraderBug, Outcome, judge
-from .loading import ASSIGNMENTS
+from .layout import ASSIGNMENTS, KIT_ROOT, REFERENCE_DIR
 from .observations import MAX_TEXT, RAISED
 from .probing import Observed
 from .report import grade_table, write_results_json
-from .runner import KIT_ROOT, REFERENCE_DIR, all_checks
+from .runner import all_checks
 from .sandbox import Limits, kill_tree
-from .zygote import HEADER, recv_msg, send_msg
+from .workers import HEADER, Zygote
 
 SUFFIXES = (".py", ".ipynb")
 MAX_FILE = {".py": 2 * 2**20, ".ipynb": 20 * 2**20}
@@ -149,56 +147,6 @@ def observed_from(record: dict[str, Any]) -> Observed:
     notes = record.get("notes")
     notes = tuple(n[:MAX_TEXT] for n in notes[:20] if type(n) is str) if type(notes) is list else ()
     return Observed(status, value if status == "ok" else None, message[: MAX_TEXT * 4], notes)
-
-
-# --- zygotes ---------------------------------------------------------------------------------
-
-def pristine_env() -> dict[str, str]:
-    env = {
-        "PATH": os.defpath,
-        "LANG": "C.UTF-8",
-        "HOME": "/nonexistent",
-        "PYTHONHASHSEED": "0",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
-    for keep in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if keep in os.environ:
-            env[keep] = os.environ[keep]
-    return env
-
-
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from graders.engine.zygote import serve; serve(int(sys.argv[2]))"
-
-
-class Zygote:
-    """One pre-imported worker process and the socket to it."""
-
-    def __init__(self, slot: int) -> None:
-        self.slot = slot
-        self.sock, theirs = socket.socketpair()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", BOOT, str(KIT_ROOT), str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=pristine_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/",
-        )
-        theirs.close()
-
-    def spawn(self, job: dict[str, Any]) -> tuple[int, int, int]:
-        send_msg(self.sock, job)
-        reply, fds = recv_msg(self.sock, want_fds=2)
-        if reply is None or len(fds) != 2:
-            err = self.proc.stderr.read().decode(errors="replace")[-2000:] if self.proc.poll() is not None else ""
-            raise RuntimeError(f"the grading worker stopped unexpectedly {err}")
-        return int(reply["pid"]), fds[0], fds[1]
-
-    def close(self) -> None:
-        self.sock.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 # --- one job ---------------------------------------------------------------------------------
@@ -397,7 +345,9 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
     job_base = {"seed": opts.goldens.seed, "hidden": [str(p) for p in hidden], "kit_root": str(KIT_ROOT), "limits": opts.limits.__dict__}
     opts.out.mkdir(parents=True, exist_ok=True)
     own = zygotes is None
-    pool = zygotes or [Zygote(slot) for slot in range(opts.jobs)]
+    pool = zygotes or [Zygote(0)]
+    added = [pool[0].clone(slot) for slot in range(len(pool), opts.jobs)]
+    pool = [*pool, *added]
     work = queue.Queue()
     for d in todo:
         sub = whitelist(d)
@@ -455,9 +405,8 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
             t.start()
         for t in threads:
             t.join()
-    if own:
-        for z in pool:
-            z.close()
+    for z in pool if own else added:
+        z.close()
     if errors:
         raise errors[0]
     write_gradebook(opts.out, [d.name for d in dirs])
@@ -466,8 +415,10 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
     return graded
 
 
-def run(args: Any) -> int:
-    """``python -m graders grade``: exit 0 when grading completed, 2 for instructor-side errors."""
+def run(args: Any, zygotes: list[Zygote] | None = None) -> int:
+    """``python -m graders grade``: exit 0 when grading completed, 2 for instructor-side errors.
+
+    ``zygotes``, when given, were started by the caller (and are closed by it)."""
     submissions, out = Path(args.submissions), Path(args.out)
     if not submissions.is_dir():
         print(f"error: SUBMISSIONS_DIR should be a directory with one folder per student, but got {submissions}", file=sys.stderr)
@@ -484,7 +435,7 @@ def run(args: Any) -> int:
                 save(record(all_checks(), REFERENCE_DIR, args.seed), path)
                 recorded = Goldens(path, REFERENCE_DIR)
             opts = Options(submissions, out, recorded, jobs=args.jobs, timeout=args.timeout, force=args.force)
-            graded = grade_class(opts)
+            graded = grade_class(opts, zygotes=zygotes)
         except (FileNotFoundError, ValueError, GraderBug) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

@@ -15,9 +15,9 @@ import pytest
 
 from .checks import Check
 from .judging import Outcome
-from .loading import ASSIGNMENTS
+from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR
 from .report import failure_text, grade_table, write_results_json
-from .runner import ASSIGNMENTS_DIR, Grading
+from .runner import Grading
 
 IMPL_ENV = "GRADERS_IMPL"
 

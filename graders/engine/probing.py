@@ -30,7 +30,6 @@ from .loading import Loaded, Namespace
 from .observations import normalize, raised
 from .shortcuts import ShortcutUsed, explain, guard
 
-DEFAULT_SEED = 2024
 WORKER_ERROR = "in DataLoader worker process"
 
 Status = Literal["ok", "not_attempted", "error", "forbidden", "missing", "import_error"]

@@ -16,12 +16,10 @@ import torch
 from .checks import Check, collect
 from .goldens import Goldens
 from .judging import Outcome, judge
-from .loading import ASSIGNMENTS, Namespace
-from .probing import DEFAULT_SEED, Observed, observe
+from .layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR
+from .loading import Namespace
+from .probing import Observed, observe
 
-KIT_ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = KIT_ROOT / "reference"
-ASSIGNMENTS_DIR = KIT_ROOT / "assignments"
 
 
 class ReferenceSource(Protocol):

@@ -157,10 +157,10 @@ def join_cgroup(slot: int, limits: Limits, conf: Confinement) -> None:
             sub = next(line.split(":", 2)[2] for line in own.splitlines() if f":{controller}:" in line)
             group = root / sub.lstrip("/") / f"kitgrade-{slot}"
             group.mkdir(exist_ok=True)
-            if controller == "memory":
-                (group / "memory.limit_in_bytes").write_text(str(limits.memory_mb * 2**20 + 1024 * 2**20))
-            else:
-                (group / "pids.max").write_text(str(limits.processes))
+            setting, value = (("memory.limit_in_bytes", limits.memory_mb * 2**20 + 1024 * 2**20) if controller == "memory"
+                              else ("pids.max", limits.processes))
+            if (group / setting).read_text().strip() != str(value):  # writing costs ~10 ms: only when it changes
+                (group / setting).write_text(str(value))
             (group / "cgroup.procs").write_text(str(os.getpid()))
             done.append(controller)
         except (OSError, StopIteration):

@@ -24,7 +24,7 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .loading import ASSIGNMENTS
+from .layout import ASSIGNMENTS
 
 GOOGLE_SECTION = re.compile(
     r"^(Args|Arguments|Attributes|Keyword Args|Parameters|Returns|Return|Yields|Raises|Example|Examples|Note|Notes|Warning|Shape|Shapes):\s*$"

@@ -15,12 +15,11 @@ Records on the result pipe are ``<8-byte length><torch.save bytes>``.
 
 from __future__ import annotations
 
+import gc
 import io
-import json
 import os
 import signal
 import socket
-import struct
 import sys
 import traceback
 from pathlib import Path
@@ -32,42 +31,13 @@ from .loading import Namespace
 from .probing import Observed, observe
 from .runner import all_checks, configure_torch
 from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, hide_and_privatize, is_root, join_cgroup
+from .workers import HEADER, recv_msg, send_msg
 
-HEADER = struct.Struct("<Q")
-MSG = struct.Struct("<I")
 IMPL_DIR = Path("/tmp/impl")
 WORK_DIR = Path("/tmp/work")
 
 
-# --- framing ---------------------------------------------------------------------------------
-
-def send_msg(sock: socket.socket, payload: dict[str, Any], fds: list[int] | None = None) -> None:
-    data = json.dumps(payload).encode()
-    if fds:
-        socket.send_fds(sock, [MSG.pack(len(data)) + data], fds)
-    else:
-        sock.sendall(MSG.pack(len(data)) + data)
-
-
-def recv_msg(sock: socket.socket, want_fds: int = 0) -> tuple[dict[str, Any] | None, list[int]]:
-    fds: list[int] = []
-    if want_fds:
-        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, want_fds)
-    else:
-        data = sock.recv(MSG.size)
-    if not data:
-        return None, fds
-    while len(data) < MSG.size:
-        data += sock.recv(MSG.size - len(data))
-    (size,) = MSG.unpack(data[: MSG.size])
-    body = data[MSG.size :]
-    while len(body) < size:
-        chunk = sock.recv(size - len(body))
-        if not chunk:
-            return None, fds
-        body += chunk
-    return json.loads(body), fds
-
+# --- records ---------------------------------------------------------------------------------
 
 def write_record(fd: int, record: dict[str, Any]) -> None:
     buffer = io.BytesIO()
@@ -199,18 +169,40 @@ def preload() -> None:
     for name in ("numpy", "torch.utils.data", "torch.optim", "nbformat", "graders.engine.notebooks"):
         importlib.import_module(name)
     all_checks()
-    torch.ones(2) @ torch.ones(2)
+    warm_up()
+
+
+def warm_up() -> None:
+    """Pay torch's one-time lazy costs here, once, not in every child: the first optimizer
+    imports torch._dynamo (~1 s), the first backward, gradcheck and DataLoader set up state."""
+    w = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    for opt in (torch.optim.SGD([w], lr=0.1), torch.optim.Adam([w])):
+        (w * w).sum().backward()
+        opt.step()
+        opt.zero_grad()
+    torch.autograd.gradcheck(torch.sin, (torch.ones(2, dtype=torch.float64, requires_grad=True),))
+    list(torch.utils.data.DataLoader(list(range(4)), batch_size=2))
+    torch.nn.utils.rnn.pack_padded_sequence(torch.ones(2, 3), torch.tensor([3, 2]), batch_first=True, enforce_sorted=False)
 
 
 def serve(sock_fd: int) -> None:
     """Serve jobs until the parent closes the socket."""
     preload()
+    gc.freeze()  # children then share these pages instead of copying them when the collector walks them
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # wardens are reaped automatically
     sock = socket.socket(fileno=sock_fd)
     while True:
-        job, _ = recv_msg(sock)
+        job, fds = recv_msg(sock, want_fds=1)
         if job is None:
             return
+        if "clone" in job:  # a twin for another slot: same preloaded memory, its own socket
+            if os.fork() == 0:
+                sock.close()
+                sock, sock_fd = socket.socket(fileno=fds[0]), fds[0]
+                continue
+            os.close(fds[0])
+            send_msg(sock, {"cloned": job["clone"]})
+            continue
         job["sock_fd"] = sock_fd
         pid, res_r, out_r = spawn(job)
         send_msg(sock, {"pid": pid}, [res_r, out_r])
