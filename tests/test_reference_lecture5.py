@@ -19,13 +19,11 @@ from __future__ import annotations
 import collections
 import importlib
 import math
-import os
 import pickle
 import random
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -37,19 +35,10 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_se
 from torch.utils import data as tud
 from torch.utils.data import DataLoader, default_collate
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
-PLAIN_NAMES = (
-    "a01_modules",
-    "a02_autograd",
-    "a03_optimizers",
-    "a04_training",
-    "a05_datasets",
-    "a06_samplers",
-    "a07_collate",
-    "a08_parallel",
-    "a09_capstone",
-    "quiz",
-)
+from graders.engine.audit import count_opens
+from graders.engine.layout import ASSIGNMENTS, REFERENCE_DIR
+
+PLAIN_NAMES = ASSIGNMENTS
 
 
 @pytest.fixture(scope="module")
@@ -100,44 +89,6 @@ def a08(reference: None) -> ModuleType:
 @pytest.fixture(scope="module")
 def a09(reference: None) -> ModuleType:
     return _import("a09_capstone")
-
-
-# --------------------------------------------------------------------------
-# Counting file opens with an audit hook (hooks cannot be removed: install one
-# once per process and switch it with module-level state).
-
-_OPEN_WATCH: dict[str, Any] = {"root": None, "paths": None}
-_HOOK_INSTALLED = False
-
-
-def _audit_open(event: str, args: tuple[Any, ...]) -> None:
-    if event != "open" or _OPEN_WATCH["root"] is None:
-        return
-    try:
-        path = args[0]
-        if isinstance(path, (str, bytes, os.PathLike)):
-            path = os.path.abspath(os.fsdecode(path))
-            if path.startswith(_OPEN_WATCH["root"]):
-                _OPEN_WATCH["paths"].append(path)
-    except Exception:  # an audit hook must never break the code it watches
-        pass
-
-
-@contextmanager
-def count_opens(root: Path) -> Iterator[list[str]]:
-    """Collect the paths under ``root`` opened inside the block (in this process)."""
-    global _HOOK_INSTALLED
-    if not _HOOK_INSTALLED:
-        sys.addaudithook(_audit_open)
-        _HOOK_INSTALLED = True
-    paths: list[str] = []
-    _OPEN_WATCH["paths"] = paths
-    _OPEN_WATCH["root"] = os.path.abspath(root) + os.sep
-    try:
-        yield paths
-    finally:
-        _OPEN_WATCH["root"] = None
-        _OPEN_WATCH["paths"] = None
 
 
 def _gen(seed: int) -> torch.Generator:
