@@ -234,41 +234,44 @@ def _handle(record: dict, result: JobResult, checks: dict[str, Check], current: 
 
 # --- a whole submission ----------------------------------------------------------------------
 
-def grade_assignment(zygote: Zygote, sub: Submission, assignment: str, checks: list[Check], job_base: dict, timeout: float, workdir: Path) -> tuple[dict[str, Observed], str]:
-    """Observations of every check of one assignment, restarting the child after a kill."""
+def grade_assignment(zygote: Zygote, sub: Submission, assignment: str, checks: list[Check], job_base: dict, timeout: float, files_dir: Path) -> tuple[dict[str, Observed], str]:
+    """Observations of every check of one assignment, restarting the child after a kill.
+
+    ``files_dir`` holds the student's whitelisted files (copied once per student)."""
     by_id = {c.id: c for c in checks}
     if not sub.has(assignment):
         msg = f"{assignment}.py (or .ipynb) was not handed in, so this check scores 0."
         return {c.id: Observed("missing", message=msg) for c in checks}, ""
-    files_dir = Path(tempfile.mkdtemp(dir=workdir))
-    shutil.rmtree(files_dir)
-    copy_files(sub, files_dir)
     observed: dict[str, Observed] = {}
     log = ""
-    try:
-        while len(observed) < len(checks):
-            remaining = [c.id for c in checks if c.id not in observed]
-            job = {**job_base, "assignment": assignment, "checks": remaining, "files_dir": str(files_dir), "slot": zygote.slot}
-            result = run_job(zygote, job, by_id, timeout)
-            log = log or ", ".join(result.confinement.get("missing", []))
-            observed.update(result.observed)
-            tail = result.output.decode("utf-8", errors="replace").strip()[-1500:]
-            if not result.imported:
-                why = f"importing {assignment} did not finish within {timeout:g} s" if result.timed_out else f"the process running {assignment} ended while importing it"
-                msg = f"{why}, so none of its checks could run." + (f"\n  its last output:\n{tail}" if tail else "")
-                for cid in remaining:
-                    observed.setdefault(cid, Observed("import_error", message=msg))
-                break
-            if result.stopped:
-                limit = max(timeout, by_id[result.stopped].timeout or 0)
-                why = f"  the check did not finish within {limit:g} s (look for an endless loop)" if result.timed_out else "  the process ended during this check (exit, crash, or a resource limit: memory, processes, files)"
-                observed[result.stopped] = Observed("error", message=why + (f"\n  last output:\n{tail}" if tail else ""))
-            elif len(observed) < len(checks) and not result.observed:
-                for cid in remaining:
-                    observed.setdefault(cid, Observed("error", message="  the process ended before this check ran"))
-    finally:
-        shutil.rmtree(files_dir, ignore_errors=True)
+    while len(observed) < len(checks):
+        remaining = [c.id for c in checks if c.id not in observed]
+        job = {**job_base, "assignment": assignment, "checks": remaining, "files_dir": str(files_dir), "slot": zygote.slot,
+               "cpu": pinned_cpu(zygote.slot, job_base["jobs"])}
+        result = run_job(zygote, job, by_id, timeout)
+        log = log or ", ".join(result.confinement.get("missing", []))
+        observed.update(result.observed)
+        tail = result.output.decode("utf-8", errors="replace").strip()[-1500:]
+        if not result.imported:
+            why = f"importing {assignment} did not finish within {timeout:g} s" if result.timed_out else f"the process running {assignment} ended while importing it"
+            msg = f"{why}, so none of its checks could run." + (f"\n  its last output:\n{tail}" if tail else "")
+            for cid in remaining:
+                observed.setdefault(cid, Observed("import_error", message=msg))
+            break
+        if result.stopped:
+            limit = max(timeout, by_id[result.stopped].timeout or 0)
+            why = f"  the check did not finish within {limit:g} s (look for an endless loop)" if result.timed_out else "  the process ended during this check (exit, crash, or a resource limit: memory, processes, files)"
+            observed[result.stopped] = Observed("error", message=why + (f"\n  last output:\n{tail}" if tail else ""))
+        elif len(observed) < len(checks) and not result.observed:
+            for cid in remaining:
+                observed.setdefault(cid, Observed("error", message="  the process ended before this check ran"))
     return observed, log
+
+
+def pinned_cpu(slot: int, jobs: int) -> int | None:
+    """With as many slots as usable cores, slot i runs on core i; otherwise the scheduler decides."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[slot] if 1 < jobs == len(cpus) else None
 
 
 def feedback_markdown(student: str, outcomes: list[Outcome], notes: list[str]) -> str:
@@ -342,7 +345,7 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
     dirs = student_dirs(opts.submissions)
     todo = [d for d in dirs if opts.force or not (opts.out / d.name / "results.json").is_file()]
     hidden = [REFERENCE_DIR, KIT_ROOT / "tests", KIT_ROOT / ".git", opts.goldens.path.resolve(), opts.out.resolve(), opts.submissions.resolve()]
-    job_base = {"seed": opts.goldens.seed, "hidden": [str(p) for p in hidden], "kit_root": str(KIT_ROOT), "limits": opts.limits.__dict__}
+    job_base = {"jobs": opts.jobs, "seed": opts.goldens.seed, "hidden": [str(p) for p in hidden], "kit_root": str(KIT_ROOT), "limits": opts.limits.__dict__}
     opts.out.mkdir(parents=True, exist_ok=True)
     own = zygotes is None
     pool = zygotes or [Zygote(0)]
@@ -361,18 +364,30 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
     start = time.monotonic()
     errors: list[BaseException] = []
 
+    files: dict[str, Path] = {}
+    finished: queue.Queue = queue.Queue()
+
     def finish(sub: Submission) -> None:
+        """Judge and write one student's results (main thread, while the slots keep grading)."""
         outcomes = [judge(c, collected[sub.student][c.id], opts.goldens.get(c)) for c in checks]
         dest = opts.out / sub.student
         dest.mkdir(parents=True, exist_ok=True)
         write_results_json(outcomes, dest / "results.json")
         (dest / "feedback.md").write_text(feedback_markdown(sub.student, outcomes, sub.notes), encoding="utf-8")
+        shutil.rmtree(files.pop(sub.student), ignore_errors=True)
         graded[sub.student] = outcomes
         done = len(graded)
         elapsed = time.monotonic() - start
         eta = elapsed / done * (len(todo) - done)
         progress.write(f"graded {done}/{len(todo)}  elapsed {elapsed:.0f} s  ETA {eta:.0f} s  ({sub.student})\n")
         progress.flush()
+
+    def files_of(sub: Submission) -> Path:
+        with lock:
+            if sub.student not in files:
+                files[sub.student] = Path(tempfile.mkdtemp(dir=workdir)) / "files"
+                copy_files(sub, files[sub.student])
+            return files[sub.student]
 
     def worker(z: Zygote) -> None:
         while not errors:
@@ -381,7 +396,7 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
             except queue.Empty:
                 return
             try:
-                observed, log = grade_assignment(z, sub, assignment, by_assignment[assignment], job_base, opts.timeout, workdir)
+                observed, log = grade_assignment(z, sub, assignment, by_assignment[assignment], job_base, opts.timeout, files_of(sub))
             except BaseException as exc:  # a grader-side failure must stop the run loudly
                 errors.append(exc)
                 return
@@ -391,11 +406,7 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
                     logs.append(log)
                 pending[sub.student] -= 1
                 if pending[sub.student] == 0:
-                    try:
-                        finish(sub)
-                    except BaseException as exc:
-                        errors.append(exc)
-                        return
+                    finished.put(sub)
 
     with tempfile.TemporaryDirectory(prefix="kitgrade-") as tmp:
         workdir = Path(tmp)
@@ -403,6 +414,16 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
         threads = [threading.Thread(target=worker, args=(z,)) for z in pool]
         for t in threads:
             t.start()
+        while any(t.is_alive() for t in threads) or not finished.empty():
+            try:
+                sub = finished.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            try:
+                finish(sub)
+            except BaseException as exc:
+                errors.append(exc)
+                break
         for t in threads:
             t.join()
     for z in pool if own else added:

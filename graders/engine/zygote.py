@@ -67,6 +67,8 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
     try:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if job.get("cpu") is not None:  # one slot per core: no migrations, warm caches
+            os.sched_setaffinity(0, {int(job["cpu"])})
         files = _stage_files(Path(job["files_dir"]))
         limits = Limits(**job["limits"])
         if namespaced:
