@@ -95,7 +95,7 @@ def standardize_buffers(m, p):
 
 
 @check(points=2, concept="a module's forward with registered constants: (x - mean) / (std + eps)",
-       hint="return (x - self.mean) / (self.std + self.eps)")
+       hint="use the registered buffers self.mean and self.std and the attribute self.eps: subtract the mean, then divide by std + eps")
 def standardize_forward(m, p):
     """Standardize computes (x - mean) / (std + eps)"""
     mean, std = p.randn(3), p.rand(3) + 0.5

@@ -83,7 +83,7 @@ def exp_forward(m, p):
     return obs
 
 
-@check(points=2, concept=APPLY, hint="def exp(x): return Exp.apply(x)  (not Exp.forward(...), not torch.exp(x))")
+@check(points=2, concept=APPLY, hint="exp(x) should hand x to Exp.apply and return what apply gives back (not Exp.forward(...), not torch.exp(x))")
 def exp_uses_apply(m, p):
     """exp(x) goes through Exp.apply, so its grad_fn is your Exp's node"""
     x = p.randn(3, 4).requires_grad_()
@@ -146,7 +146,7 @@ def exp_saved_output(m, p):
 
 
 @check(points=2, concept="LinearFunction.forward: input @ weight.T, plus bias when it is given",
-       hint="output = input @ weight.T; if bias is not None: output = output + bias; def linear(...): return LinearFunction.apply(input, weight, bias)",
+       hint="output = input @ weight.T; if bias is not None: output = output + bias; linear(...) passes its three arguments to LinearFunction.apply",
        forbid=("F.linear",))
 def linear_forward(m, p):
     """linear(input, weight, bias) computes input @ weight.T + bias (bias optional)"""
@@ -217,7 +217,7 @@ def linear_backward_returns(m, p):
 # --- Task 3: ClampSTE ----------------------------------------------------------------------------------------------
 
 
-@check(points=1, concept="ClampSTE.forward clamps x to [min, max]", hint="return x.clamp(min, max); def clamp_ste(x, min, max): return ClampSTE.apply(x, min, max)")
+@check(points=1, concept="ClampSTE.forward clamps x to [min, max]", hint="ClampSTE.forward can use Tensor.clamp with min and max; clamp_ste(x, min, max) passes all three to ClampSTE.apply")
 def clamp_ste_forward(m, p):
     """clamp_ste(x, min, max) equals torch.clamp(x, min, max)"""
     x = p.randn(4, 5) * 2

@@ -521,7 +521,7 @@ def random_flip(m, p):
 
 @check(points=1, concept="Unicode-aware tokenizing: re.findall(r'\\w+', text.lower()) keeps Korean, accented words, digits and '_', "
        "and drops punctuation and whitespace",
-       hint="return re.findall(r'\\w+', text.lower()) (\\w matches Unicode letters; [a-z] and str.split() do not do this)")
+       hint="lowercase the text, then let re.findall collect the runs of \\w characters (\\w matches Unicode letters; [a-z] and str.split() do not do this)")
 def tokenize_unicode(m, p):
     """tokenize lowercases and splits on non-word characters, Unicode included"""
     rng = p.numpy_rng()

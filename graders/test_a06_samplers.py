@@ -56,7 +56,7 @@ def as_ints(batches: Any) -> list[list[int]]:
 
 
 @check(points=1, concept="a sampler yields dataset indices: SequentialSampler yields 0, 1, ..., len(data_source) - 1",
-       hint="__iter__: return iter(range(len(self.data_source))); __len__: return len(self.data_source)", forbid=SAMPLERS)
+       hint="__iter__ gives an iterator over the indices 0 .. n - 1 in order, with n the length of self.data_source; __len__ gives that n", forbid=SAMPLERS)
 def sequential_sampler(m, p):
     """SequentialSampler yields 0..n-1 and has length n"""
     obs = {}
@@ -466,7 +466,7 @@ def shard_indices(m, p):
 
 @check(points=2, concept="set_epoch: with shuffle, epoch e shuffles with a generator seeded seed + e, so each epoch has a new "
                          "order that every rank agrees on",
-       hint="set_epoch(self, epoch): self.epoch = epoch; in __iter__: g = torch.Generator(); g.manual_seed(self.seed + self.epoch)",
+       hint="set_epoch stores its argument as the attribute self.epoch; in __iter__: g = torch.Generator(); g.manual_seed(self.seed + self.epoch)",
        forbid=SAMPLERS)
 def shard_set_epoch(m, p):
     """ShardSampler.set_epoch changes the order like DistributedSampler's"""

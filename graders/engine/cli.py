@@ -66,6 +66,37 @@ def _grade(args: argparse.Namespace) -> int:
             zygote.close()
 
 
+def _release(args: argparse.Namespace) -> int:
+    from .judging import GraderBug
+    from .release import ReleaseError, build_release
+
+    try:
+        written = build_release(Path(args.out_dir))
+    except (ReleaseError, GraderBug) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote a student release of {len(written)} files to {args.out_dir} (goldens recorded with the public seed {DEFAULT_SEED})")
+    return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from .gradescope import build_bundle
+    from .judging import GraderBug
+
+    try:
+        bundle = build_bundle(Path(args.out), Path(args.goldens) if args.goldens else None, args.seed)
+    except (FileNotFoundError, ValueError, GraderBug) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    how = "recorded" if bundle.recorded else f"copied from {args.goldens},"
+    print(f"wrote the Gradescope autograder bundle {bundle.path} ({len(bundle.files)} files; goldens {how} seed {bundle.seed})")
+    if bundle.seed == DEFAULT_SEED:
+        print(f"warning: seed {DEFAULT_SEED} is the public one: students' releases hold goldens for it. Use a secret seed for official grading.")
+    elif bundle.recorded:
+        print(f"keep the seed {bundle.seed} secret (note it privately to re-record the same goldens); students never see it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m graders", description="Instructor commands of the PyTorch assignment kit.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed when recording now (keep a secret one for official grading)")
     gr.add_argument("--force", action="store_true", help="grade again students that already have results")
     gr.set_defaults(run=_grade)
+    rel = sub.add_parser("release", help="write a student repository: skeletons, notebooks, data, graders with goldens, CI; no solutions")
+    rel.add_argument("out_dir", metavar="OUT_DIR", help="a new or empty directory")
+    rel.set_defaults(run=_release)
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder bundle (.zip) that grades with the sandboxed official grader")
+    gs.add_argument("out", metavar="OUT.zip", help="the zip file to write")
+    source = gs.add_mutually_exclusive_group()
+    source.add_argument("--goldens", help="recorded goldens to ship (python -m graders record --seed SECRET)")
+    source.add_argument("--seed", type=int, help="record the goldens now with this secret seed (default: a fresh random one, printed)")
+    gs.set_defaults(run=_gradescope)
     return parser
 
 

@@ -4,8 +4,9 @@
 the observations with ``torch.save``; ``--goldens FILE`` judges from such a
 file instead of running the reference, with identical results. A golden
 file is loaded with ``weights_only=True`` (plain data only) and carries the
-seed it was recorded with and a fingerprint of the graders, so goldens that
-no longer match the kit fail loudly instead of grading wrongly.
+seed it was recorded with, the kit's version and a fingerprint of the
+graders, so goldens that no longer match the kit fail loudly instead of
+grading wrongly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Iterable
 
 import torch
 
+from .. import __version__
 from .checks import Check
 from .judging import GraderBug
 from .loading import Namespace
@@ -55,6 +57,7 @@ def record(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str,
     return {
         "format": FORMAT,
         "seed": seed,
+        "kit_version": __version__,
         "fingerprint": fingerprint(),
         "reference_fingerprint": fingerprint(reference_dir),
         "observations": observations,
@@ -76,8 +79,8 @@ class Goldens:
 
     Raises:
         FileNotFoundError: the file does not exist.
-        ValueError: it is not a golden file, or it was recorded for other
-            graders or another reference.
+        ValueError: it is not a golden file, or it was recorded by another
+            version of the kit, for other graders or another reference.
     """
 
     def __init__(self, path: Path, reference_dir: Path | None = None) -> None:
@@ -89,6 +92,11 @@ class Goldens:
             raise ValueError(f"{path} is not a golden file readable as plain data: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("observations"), dict):
             raise ValueError(f"{path} is not a golden file of format {FORMAT}; re-record it with `python -m graders record`")
+        if data.get("kit_version") != __version__:
+            raise ValueError(
+                f"{path} was recorded by kit version {data.get('kit_version')}, but these graders are version {__version__}; "
+                "re-record it with `python -m graders record` (or rebuild the release)"
+            )
         if data.get("fingerprint") != fingerprint():
             raise ValueError(
                 f"{path} was recorded for other graders (fingerprint {data.get('fingerprint')}, "

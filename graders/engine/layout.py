@@ -8,6 +8,8 @@ KIT_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = KIT_ROOT / "reference"
 ASSIGNMENTS_DIR = KIT_ROOT / "assignments"
 NOTEBOOKS_DIR = KIT_ROOT / "notebooks"
+# A student release has no reference/; its graders judge from goldens shipped here (``python -m graders release``).
+SHIPPED_GOLDENS = KIT_ROOT / "graders" / "goldens.pt"
 DEFAULT_SEED = 2024
 
 ASSIGNMENTS = (

@@ -16,10 +16,11 @@ import pytest
 from .checks import Check
 from .judging import Outcome
 from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR
-from .report import failure_text, grade_table, write_results_json
+from .report import append_step_summary, failure_text, grade_table, write_results_json
 from .runner import Grading
 
 IMPL_ENV = "GRADERS_IMPL"
+SUMMARY_ENV = "GITHUB_STEP_SUMMARY"  # set by GitHub Actions: the job summary gets the grade table
 
 SETTINGS = {
     "impl": (
@@ -28,7 +29,8 @@ SETTINGS = {
         f"Also settable with ${IMPL_ENV} or the ini option grader_impl."
     ),
     "seed": "seed of every probe's inputs (default: the kit's fixed seed). Also ini option grader_seed.",
-    "goldens": "judge against reference observations recorded by `python -m graders record` instead of running reference/.",
+    "goldens": ("judge against reference observations recorded by `python -m graders record` instead of running reference/ "
+                "(default in a student release, which has no reference/: graders/goldens.pt)."),
     "results_json": "write Gradescope-format results (score, max_score, tests[]) to this file.",
 }
 
@@ -147,6 +149,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("grade")
         for line in grade_table(outcomes(config)):
             terminalreporter.line(line)
+        append_step_summary(outcomes(config), os.environ.get(SUMMARY_ENV))
 
 
 def outcomes(config: pytest.Config) -> list[Outcome]:

@@ -1,4 +1,5 @@
-"""Reporting outcomes: the grade table and Gradescope-format results.
+"""Reporting outcomes: the grade table (text, or markdown for a CI job summary) and
+Gradescope-format results.
 
 Both are deterministic functions of the outcomes (no timings, no paths),
 so two runs of the same submission with the same seed give identical JSON.
@@ -69,6 +70,30 @@ def grade_table(outcomes: Sequence[Outcome]) -> list[str]:
     lines.append("-" * len(head))
     lines.append(f"{'total':<16} {_points(total) + ' / ' + _points(possible):>11}  ({100 * total / possible:.0f}%)")
     return lines
+
+
+def markdown_table(outcomes: Sequence[Outcome]) -> str:
+    """The grade table as markdown, with the checks not passed listed below it."""
+    rows = summarize(outcomes)
+    if not rows:
+        return "## Grade\n\nno checks ran\n"
+    lines = ["## Grade", "", "| assignment | score | passed | failed | not attempted |", "| --- | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r.assignment} | {_points(r.score)} / {_points(r.max_score)} | {r.passed} | {r.failed} | {r.not_attempted} |")
+    total, possible = sum(r.score for r in rows), sum(r.max_score for r in rows)
+    lines.append(f"| **total** | **{_points(total)} / {_points(possible)}** ({100 * total / possible:.0f}%) | | | |")
+    missed = [f"- {o.assignment}: {o.title} ({STATUS_WORDS[o.status]})" for o in outcomes if not o.passed]
+    if missed:
+        lines += ["", "<details><summary>checks not passed</summary>", "", *missed, "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def append_step_summary(outcomes: Sequence[Outcome], path: str | None) -> None:
+    """Append :func:`markdown_table` to ``path`` (GitHub Actions' ``$GITHUB_STEP_SUMMARY``), when set."""
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(markdown_table(outcomes) + "\n")
 
 
 def results_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:

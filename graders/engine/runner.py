@@ -16,7 +16,7 @@ import torch
 from .checks import Check, collect
 from .goldens import Goldens
 from .judging import Outcome, judge
-from .layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR
+from .layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR, SHIPPED_GOLDENS
 from .loading import Namespace
 from .probing import Observed, observe
 
@@ -51,12 +51,15 @@ class Grading:
     Args:
         impl: the submission directory.
         seed: the run's seed; ignored when ``goldens`` is given (theirs is used).
-        goldens: a recorded golden file instead of running ``reference/``.
+        goldens: a recorded golden file instead of running ``reference/``;
+            without one and without ``reference_dir`` (a student release),
+            the goldens shipped in ``graders/goldens.pt``.
         reference_dir: where the live reference lives.
         reference: an existing live reference to share (its seed is used).
 
     Raises:
-        FileNotFoundError: ``impl`` is not a directory.
+        FileNotFoundError: ``impl`` is not a directory, or there is neither a
+            reference nor goldens to judge against.
         ValueError: ``seed`` differs from the goldens' seed.
     """
 
@@ -72,6 +75,10 @@ class Grading:
             raise FileNotFoundError(f"--impl should be a directory holding assignment files, but got {impl} (not a directory)")
         self.student = Namespace(impl)
         self.reference: ReferenceSource
+        if goldens is None and reference is None and not reference_dir.is_dir():
+            if not SHIPPED_GOLDENS.is_file():
+                raise FileNotFoundError(f"there is no reference ({reference_dir}) to judge against and no recorded goldens ({SHIPPED_GOLDENS}); pass --goldens FILE")
+            goldens = SHIPPED_GOLDENS
         if goldens is not None:
             recorded = Goldens(goldens, reference_dir)
             if seed is not None and seed != recorded.seed:

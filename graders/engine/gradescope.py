@@ -1,0 +1,92 @@
+"""A Gradescope autograder bundle: ``python -m graders gradescope OUT.zip [--goldens FILE | --seed N]``.
+
+The zip holds ``setup.sh`` and ``run_autograder`` (from the kit's
+``gradescope/``), the graders, ``goldens.pt`` recorded with a secret seed,
+``requirements.txt`` and ``pyproject.toml``; never ``reference/`` or
+``tests/``. Gradescope unpacks it in ``/autograder/source``, runs
+``setup.sh`` once (installs the requirements, CPU torch) and
+``run_autograder`` per submission: it copies the submission's assignment
+files into a temporary ``SUBMISSIONS/student/``, grades them with the
+official sandboxed grader (``python3 -m graders grade``) and writes
+``/autograder/results/results.json``. ``$AUTOGRADER_ROOT`` replaces
+``/autograder`` (the kit's tests run it in a temporary folder).
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import KIT_ROOT, REFERENCE_DIR
+
+TEMPLATE_DIR = KIT_ROOT / "gradescope"
+SCRIPTS = ("setup.sh", "run_autograder")
+KIT_FILES = ("requirements.txt", "pyproject.toml")
+GOLDENS = "goldens.pt"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # same inputs, same zip bytes
+
+
+@dataclass
+class Bundle:
+    """What :func:`build_bundle` wrote."""
+
+    path: Path
+    seed: int
+    recorded: bool  # the goldens were recorded now (else copied from --goldens)
+    files: list[str]
+
+
+def _graders_files() -> list[Path]:
+    root = KIT_ROOT / "graders"
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc" and p != root / GOLDENS
+    )
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def secret_seed() -> int:
+    """A fresh seed for official grading (print it for the instructor's records, never publish it)."""
+    return 10_000 + secrets.randbelow(10**9)
+
+
+def build_bundle(out: Path, goldens: Path | None = None, seed: int | None = None) -> Bundle:
+    """Write the bundle to ``out``: goldens copied from ``goldens`` (verified), else recorded with ``seed``.
+
+    Raises:
+        FileNotFoundError, ValueError: ``goldens`` is missing or does not belong to this kit.
+        GraderBug: the reference fails a probe while recording.
+    """
+    from .goldens import Goldens, record, save
+    from .runner import all_checks, configure_torch
+
+    if goldens is not None and seed is not None:
+        raise ValueError("give --goldens or --seed, not both (goldens carry their own seed)")
+    with tempfile.TemporaryDirectory(prefix="kitbundle-") as tmp:
+        if goldens is None:
+            seed = secret_seed() if seed is None else seed
+            configure_torch()
+            goldens = Path(tmp) / GOLDENS
+            save(record(all_checks(), REFERENCE_DIR, seed), goldens)
+            recorded = True
+        else:
+            recorded = False
+        checked = Goldens(goldens, REFERENCE_DIR)
+        entries: list[tuple[str, bytes, bool]] = [(GOLDENS, goldens.read_bytes(), False)]
+    entries += [(name, (TEMPLATE_DIR / name).read_bytes(), True) for name in SCRIPTS]
+    entries += [(name, (KIT_ROOT / name).read_bytes(), False) for name in KIT_FILES]
+    entries += [(p.relative_to(KIT_ROOT).as_posix(), p.read_bytes(), False) for p in _graders_files()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data, executable in sorted(entries):
+            _add(archive, name, data, executable)
+    return Bundle(out, checked.seed, recorded, sorted(e[0] for e in entries))
