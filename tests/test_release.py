@@ -24,7 +24,7 @@ from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 from tests.test_parity import _doc_and_rest, _functions, _stub_message
 from tests.variants import MUTANTS
 
-TOP_LEVEL = {".github", ".gitignore", "README.md", "assignments", "data", "graders", "notebooks", "pyproject.toml", "requirements.txt", "tox.ini"}
+TOP_LEVEL = {".github", ".gitignore", "README.md", "assignments", "data", "graders", "notebooks", "pyproject.toml", "requirements.txt", "tools", "tox.ini"}
 JUNK = {"__pycache__", ".pytest_cache"}
 
 # One-statement bodies that a grader's own stand-in needs as code (StubVocab, NoisyValues, the
@@ -69,8 +69,9 @@ def released(tmp_path_factory) -> Path:
 
 def test_the_release_holds_the_student_files_and_nothing_else(released) -> None:
     assert {p.name for p in released.iterdir()} == TOP_LEVEL
-    for name in ("reference", "tests", "tools", "student_repo", "gradescope"):
+    for name in ("reference", "tests", "student_repo", "gradescope"):
         assert not list(released.rglob(name)), f"{name} must not be shipped"
+    assert _files(released / "tools") == {"make_example_data.py": (KIT_ROOT / "tools" / "make_example_data.py").read_bytes()}
     for folder in ("assignments", "notebooks", "data", "graders"):
         shipped, kit = _files(released / folder), _files(KIT_ROOT / folder)
         if folder == "graders":

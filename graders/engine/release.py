@@ -4,10 +4,11 @@ The release holds the skeletons (``assignments/``), the student notebooks
 (``notebooks/``, which must match the skeletons), the example data
 (``data/``), the graders byte for byte (so the goldens' fingerprint matches)
 with ``graders/goldens.pt`` recorded from ``reference/`` with the public seed,
-the kit's ``requirements.txt`` and ``pyproject.toml``, and the files of
+the kit's ``requirements.txt``, ``pyproject.toml`` and
+``tools/make_example_data.py`` (the docstrings name it), and the files of
 ``student_repo/``: a student README, ``tox.ini``, ``.gitignore`` and a GitHub
 Actions workflow that grades every push. It never holds ``reference/``,
-``tests/`` or ``tools/``. Inside it, ``pytest graders/`` judges from the
+``tests/`` or any other ``tools/``. Inside it, ``pytest graders/`` judges from the
 shipped goldens (:class:`.runner.Grading` finds them when there is no
 ``reference/``).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 from .layout import ASSIGNMENTS_DIR, DEFAULT_SEED, KIT_ROOT, NOTEBOOKS_DIR, REFERENCE_DIR, SHIPPED_GOLDENS
 
 SHIPPED_DIRS = ("assignments", "notebooks", "data", "graders")
-SHIPPED_FILES = ("requirements.txt", "pyproject.toml")
+SHIPPED_FILES = ("requirements.txt", "pyproject.toml", "tools/make_example_data.py")  # the docstrings name the generator
 TEMPLATE_DIR = KIT_ROOT / "student_repo"
 GOLDENS = SHIPPED_GOLDENS.relative_to(KIT_ROOT)  # graders/goldens.pt
 JUNK = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
@@ -71,6 +72,7 @@ def build_release(out: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         shutil.copytree(KIT_ROOT / name, out / name, ignore=shutil.ignore_patterns(*JUNK))
     (out / GOLDENS).unlink(missing_ok=True)  # never a stray file from the kit: the one recorded now
     for name in SHIPPED_FILES:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(KIT_ROOT / name, out / name)
     shutil.copytree(TEMPLATE_DIR, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*JUNK))
     save(data, out / GOLDENS)
