@@ -34,6 +34,7 @@ from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_
 from .workers import HEADER, recv_msg, send_msg
 
 IMPL_DIR = Path("/tmp/impl")
+_slot_cgroup = Confinement()  # this zygote's memory/pids cgroup, joined at its first job (~10 ms, once)
 WORK_DIR = Path("/tmp/work")
 
 
@@ -84,7 +85,8 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
         for name, data in files.items():
             (impl / name).write_bytes(data)
             (impl / name).chmod(0o644)
-        join_cgroup(int(job["slot"]), limits, conf)
+        conf.applied.extend(_slot_cgroup.applied)  # joined once by the zygote; children inherit it
+        conf.missing.extend(_slot_cgroup.missing)
         work = WORK_DIR if namespaced else impl.parent / (impl.name + "-work")
         work.mkdir(mode=0o700, exist_ok=True)
         if is_root():
@@ -201,11 +203,15 @@ def serve(sock_fd: int) -> None:
             if os.fork() == 0:
                 sock.close()
                 sock, sock_fd = socket.socket(fileno=fds[0]), fds[0]
+                _slot_cgroup.applied.clear()  # the twin joins its own slot's cgroup
+                _slot_cgroup.missing.clear()
                 continue
             os.close(fds[0])
             send_msg(sock, {"cloned": job["clone"]})
             continue
         job["sock_fd"] = sock_fd
+        if not (_slot_cgroup.applied or _slot_cgroup.missing):
+            join_cgroup(int(job["slot"]), Limits(**job["limits"]), _slot_cgroup)
         pid, res_r, out_r = spawn(job)
         send_msg(sock, {"pid": pid}, [res_r, out_r])
         os.close(res_r)
