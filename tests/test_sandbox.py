@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from graders.engine.sandbox import Confinement, drop_privileges, enter_namespaces, hide_and_privatize, is_root
+from graders.engine.sandbox import Confinement, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root
 
 pytestmark = pytest.mark.skipif(not (os.name == "posix" and is_root()), reason="namespaces and user switch need root on Linux")
 
@@ -19,10 +18,11 @@ def _in_sandbox(fn) -> int:
         code = 1
         try:
             conf = Confinement()
-            assert enter_namespaces(conf)
+            assert fresh_pid_namespace(conf)
             inner = os.fork()
             if inner == 0:
                 try:
+                    assert os.getpid() == 1 and enter_namespaces(conf)
                     fn(conf)
                     os._exit(0)
                 except BaseException:

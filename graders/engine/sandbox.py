@@ -3,9 +3,9 @@
 What :func:`confine` does to the process that will run student code, in order,
 each step best effort and reported in :class:`Confinement`:
 
-1. new namespaces (mount, PID, network, IPC) - done by the *warden* before it
-   forks the inmate, so the inmate is PID 1 of a fresh PID namespace and
-   killing it kills everything it started;
+1. new namespaces: the zygote forks the inmate into a fresh PID namespace
+   (it is PID 1 there, and killing it kills everything it started); the
+   inmate then enters mount, network and IPC namespaces of its own;
 2. a private ``/proc`` (other processes, their command lines and environments
    are invisible), tmpfs over the directories it must not read (reference,
    goldens, other submissions, the output), a private ``/tmp`` and ``/dev/shm``;
@@ -83,17 +83,41 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def enter_namespaces(conf: Confinement) -> bool:
-    """Warden side: new mount, PID, network and IPC namespaces for the children to come."""
+_own_pid_ns: int | None = None
+
+
+def fresh_pid_namespace(conf: Confinement) -> bool:
+    """Zygote side, before each fork: the next child becomes init (PID 1) of a PID namespace of its
+    own, so killing it kills everything it started. The zygote itself stays where it is."""
+    global _own_pid_ns
     if not is_root():
         conf.note(False, "namespaces", "not running as root")
         return False
     try:
-        _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+        if _own_pid_ns is None:
+            _own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        _check(_libc.setns(_own_pid_ns, CLONE_NEWPID), "setns")  # back to our own, then a new one
+        _check(_libc.unshare(CLONE_NEWPID), "unshare")
     except OSError as exc:
         conf.note(False, "namespaces", str(exc))
         return False
-    conf.note(True, "pid+mount+network namespaces")
+    return True
+
+
+def restore_pid_namespace() -> None:
+    """Zygote side, after the fork: later children (a clone of the zygote) are born in our namespace."""
+    if _own_pid_ns is not None:
+        _libc.setns(_own_pid_ns, CLONE_NEWPID)
+
+
+def enter_namespaces(conf: Confinement) -> bool:
+    """Inmate side, as root: new mount, network and IPC namespaces of its own."""
+    try:
+        _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+    except OSError as exc:
+        conf.note(False, "namespaces", str(exc))
+        return False
+    conf.note(True, "pid+mount+network+ipc namespaces")
     return True
 
 

@@ -2,9 +2,10 @@
 
 A zygote is started as ``python -I -B`` with a pristine environment, imports
 torch, numpy and every grader once, and then serves jobs from the grading
-parent over a socket. For each job it forks a *warden* (trusted, root) that
-enters new namespaces and forks the *inmate*: the process that confines
-itself (:mod:`.sandbox`), imports the student's files and runs the probes,
+parent over a socket. For each job it forks the *inmate* into a PID namespace
+of its own: the process that confines itself (:mod:`.sandbox`: mount,
+network and IPC namespaces, hidden paths, cgroups, an unprivileged user,
+rlimits), imports the student's files and runs the probes,
 streaming each observation to the parent through a pipe. The zygote hands
 the pipe's read ends to the parent (``SCM_RIGHTS``) and never reads them, so
 no student's observations ever sit in the memory later inmates are forked
@@ -30,7 +31,7 @@ import torch
 from .loading import Namespace
 from .probing import Observed, observe
 from .runner import all_checks, configure_torch
-from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, hide_and_privatize, is_root, join_cgroup
+from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace
 from .workers import HEADER, recv_msg, send_msg
 
 IMPL_DIR = Path("/tmp/impl")
@@ -130,39 +131,29 @@ def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
         write_record(fd, {**record, "notes": list(seen.notes)})
 
 
-# --- the warden and the serving loop ---------------------------------------------------------
+# --- forking and the serving loop --------------------------------------------------------------
 
 def spawn(job: dict[str, Any]) -> tuple[int, int, int]:
-    """Fork warden and inmate for ``job``; returns (inmate pid, result fd, output fd)."""
+    """Fork the inmate for ``job`` into a PID namespace of its own; returns (its pid, result fd, output fd)."""
     res_r, res_w = os.pipe()
     out_r, out_w = os.pipe()
-    ctl_r, ctl_w = os.pipe()
-    warden = os.fork()
-    if warden == 0:
+    conf = Confinement()
+    own_pid_ns = fresh_pid_namespace(conf)
+    pid = os.fork()
+    if pid == 0:
         try:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            for fd in (res_r, out_r, ctl_r):
+            for fd in (res_r, out_r):
                 os.close(fd)
             if job.get("sock_fd") is not None:
                 os.close(int(job["sock_fd"]))
-            conf = Confinement()
-            namespaced = enter_namespaces(conf)
-            pid = os.fork()
-            if pid == 0:
-                os.close(ctl_w)
-                inmate(job, res_w, out_w, conf, namespaced)
-            os.write(ctl_w, f"{pid}\n".encode())
-            os.close(ctl_w)
-            for fd in (res_w, out_w):
-                os.close(fd)
-            os.waitpid(pid, 0)
-        finally:
-            os._exit(0)
-    for fd in (res_w, out_w, ctl_w):
+            namespaced = own_pid_ns and enter_namespaces(conf)
+        except BaseException:
+            os._exit(70)
+        inmate(job, res_w, out_w, conf, namespaced)
+    restore_pid_namespace()
+    for fd in (res_w, out_w):
         os.close(fd)
-    with os.fdopen(ctl_r, "rb") as ctl:
-        line = ctl.readline()
-    return int(line or b"-1"), res_r, out_r
+    return pid, res_r, out_r
 
 
 def preload() -> None:
@@ -193,7 +184,7 @@ def serve(sock_fd: int) -> None:
     """Serve jobs until the parent closes the socket."""
     preload()
     gc.freeze()  # children then share these pages instead of copying them when the collector walks them
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # wardens are reaped automatically
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # inmates are reaped automatically
     sock = socket.socket(fileno=sock_fd)
     while True:
         job, fds = recv_msg(sock, want_fds=1)
