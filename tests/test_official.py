@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from graders.engine import goldens
-from graders.engine.official import BadRecord, csv_cell, load_record, validate, whitelist
+from graders.engine.official import BadRecord, JobResult, _handle, csv_cell, load_record, validate, whitelist
 from graders.engine.runner import all_checks
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
@@ -28,10 +28,11 @@ def _grade_cmd(*args: str) -> subprocess.CompletedProcess:
 def klass(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("class")
     subs = root / "submissions"
-    for student, source in (("honest", REFERENCE_DIR), ("untouched", ASSIGNMENTS_DIR), (EVIL_NAME, REFERENCE_DIR)):
+    for student, source in (("untouched", ASSIGNMENTS_DIR), (EVIL_NAME, REFERENCE_DIR)):
         (subs / student).mkdir(parents=True)
         for name in ("a01_modules.py", "quiz.py"):
             shutil.copy(source / name, subs / student / name)
+    shutil.copytree(REFERENCE_DIR, subs / "honest", ignore=shutil.ignore_patterns("__pycache__"))  # every assignment
     path = root / "goldens.pt"
     goldens.save(goldens.record(all_checks(), REFERENCE_DIR, seed=5), path)
     out = root / "out"
@@ -45,8 +46,8 @@ def test_the_command_writes_results_feedback_and_a_gradebook(klass) -> None:
     assert "graded 3/3" in run.stderr and "ETA" in run.stderr
     honest = json.loads((out / "honest" / "results.json").read_text())
     assert set(honest) == {"score", "max_score", "tests"}
-    a01_quiz = [t for t in honest["tests"] if t["name"].startswith(("a01_modules:", "quiz:"))]
-    assert a01_quiz and all(t["status"] == "passed" for t in a01_quiz)
+    assert honest["score"] == honest["max_score"] == sum(c.points for c in all_checks())  # the reference: full marks
+    assert all(t["status"] == "passed" for t in honest["tests"])
     untouched = (out / "untouched" / "feedback.md").read_text()
     assert "not attempted" in untouched and "a02_autograd: not handed in" in untouched
     rows = list(csv.reader(io.StringIO((out / "gradebook.csv").read_text())))
@@ -134,3 +135,23 @@ def test_observations_crossing_the_boundary_are_rechecked() -> None:
     assert len(long["message"]) < 5_000
     ok = load_record(_payload({"event": "done", "value": {"y": torch.zeros(3), "n": [1, 2.5, None, True, "s"]}}))
     assert type(ok["value"]["y"]) is torch.Tensor
+
+
+def test_the_parent_follows_the_childs_checks_in_the_order_it_sent_them() -> None:
+    """No "start" record: after "imported" and after each "done" the next check of the job runs."""
+    checks = {c.id: c for c in all_checks(["a01_modules"])}
+    order = list(checks)[:3]
+    result = JobResult()
+    done = {"event": "done", "status": "ok", "value": 1, "message": "", "notes": []}
+    current, _ = _handle({"event": "done", **done, "check": order[0]}, result, order, checks, "import", 0.0, 5.0)
+    assert current == "import" and not result.observed  # nothing counts before the import finished
+    current, deadline = _handle({"event": "imported"}, result, order, checks, current, 0.0, 5.0)
+    assert current == order[0] and deadline > 0
+    current, _ = _handle({**done, "check": order[2]}, result, order, checks, current, deadline, 5.0)
+    assert current == order[0] and not result.observed  # out of order: ignored
+    for i, check_id in enumerate(order):
+        current, _ = _handle({**done, "check": check_id}, result, order, checks, current, deadline, 5.0)
+        assert current == (order[i + 1] if i + 1 < len(order) else None)
+    assert list(result.observed) == order
+    current, _ = _handle({**done, "check": order[0]}, result, order, checks, current, deadline, 5.0)
+    assert current is None and len(result.observed) == 3  # a repeated "done" changes nothing

@@ -198,7 +198,7 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
                         break
                     record = load_record(buffer[HEADER.size : HEADER.size + size])
                     buffer = buffer[HEADER.size + size :]
-                    current, deadline = _handle(record, result, checks, current, deadline, timeout)
+                    current, deadline = _handle(record, result, job["checks"], checks, current, deadline, timeout)
             if ended:
                 break
     except BadRecord as exc:
@@ -215,21 +215,21 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
     return result
 
 
-def _handle(record: dict, result: JobResult, checks: dict[str, Check], current: str | None, deadline: float, timeout: float):
+def _handle(record: dict, result: JobResult, order: list[str], checks: dict[str, Check], current: str | None, deadline: float, timeout: float):
+    """Advance the job's state: the child runs ``order`` one after the other, so after
+    "imported" or a "done" the next check of the list is the one running, under its own limit."""
     event = record["event"]
-    now = time.monotonic()
     if event == "confined":
         result.confinement = {"applied": list(record.get("applied", [])), "missing": list(record.get("missing", []))}
-    elif event == "imported":
+        return current, deadline
+    if event == "imported" and not result.imported:
         result.imported = True
-        current = None
-    elif event == "start" and record.get("check") in checks and record["check"] not in result.observed:
-        current = record["check"]
-        deadline = now + max(timeout, checks[current].timeout or 0)
-    elif event == "done" and record.get("check") == current:
+    elif event == "done" and current is not None and current != "import" and record.get("check") == current:
         result.observed[current] = observed_from(record)
-        current, deadline = None, now + timeout
-    return current, deadline
+    else:
+        return current, deadline
+    current = order[len(result.observed)] if len(result.observed) < len(order) else None
+    return current, time.monotonic() + max(timeout, (checks[current].timeout or 0) if current else 0)
 
 
 # --- a whole submission ----------------------------------------------------------------------
