@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from graders.engine import goldens
-from graders.engine.official import BadRecord, JobResult, _handle, csv_cell, load_record, validate, whitelist
+from graders.engine.official import JobResult, _handle, csv_cell, whitelist
+from graders.engine.records import BadRecord, decode, encode, validate
 from graders.engine.runner import all_checks
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
@@ -126,15 +127,86 @@ class Liar(torch.Tensor):
 
 def test_observations_crossing_the_boundary_are_rechecked() -> None:
     with pytest.raises(BadRecord):
-        load_record(_payload({"event": "done", "value": torch.ones(2).as_subclass(Liar)}))
+        decode(_payload({"event": "done", "value": torch.ones(2).as_subclass(Liar)}))
     with pytest.raises(BadRecord):
         validate({"x": object()})
     with pytest.raises(BadRecord):
-        load_record(b"not a torch file")
+        decode(b"not a torch file")
     long = validate({"message": "x" * 100_000})
     assert len(long["message"]) < 5_000
-    ok = load_record(_payload({"event": "done", "value": {"y": torch.zeros(3), "n": [1, 2.5, None, True, "s"]}}))
+    ok = decode(_payload({"event": "done", "value": {"y": torch.zeros(3), "n": [1, 2.5, None, True, "s"]}}))
     assert type(ok["value"]["y"]) is torch.Tensor
+
+
+def _same(a, b) -> bool:
+    """Equal, with the same exact types all the way down (tensors bitwise, nan equal to nan)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is torch.Tensor:
+        return a.dtype == b.dtype and a.shape == b.shape and torch.equal(a.nan_to_num(7.0), b.nan_to_num(7.0))
+    if type(a) is float:
+        return (a != a and b != b) or (a == b and str(a) == str(b))
+    if type(a) in (list, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def test_packed_values_arrive_exactly_as_sent() -> None:
+    shared = torch.arange(6.0).reshape(2, 3)
+    value = {
+        "plain": [None, True, False, 0, -3, 2**70, 0.1, -0.0, float("inf"), float("-inf"), float("nan"), "", "é\u2603 \ud800 \"q\""],
+        "containers": ([], (), {}, (1, [2, (3,)]), [[1, 2], {"k": [3]}]),
+        7: {"int key": 1, 0: "zero", "order": "kept"},
+        "tensors": [shared, shared[1], torch.tensor([True, False]), torch.zeros(0, 2, dtype=torch.int64), torch.tensor(float("nan")),
+                    torch.tensor([1 + 2j], dtype=torch.complex64), torch.arange(3, dtype=torch.int8), torch.randn(2, 2, dtype=torch.float64),
+                    torch.tensor([1.5], dtype=torch.bfloat16), torch.tensor(7, dtype=torch.int16)],
+        "tags as data": {"t": [1], "d": [[1, 2]], "o": 0},
+    }
+    record = {"event": "done", "check": "a01_modules::x", "status": "ok", "value": value, "message": "m", "notes": ["n"]}
+    frame = encode(record)
+    payload = frame[8:]
+    raw = torch.load(io.BytesIO(payload), weights_only=True)
+    assert "packed" in raw and raw["objects"] == []  # the compact form: every tensor's bytes in the blob
+    got = decode(payload)
+    assert _same(got["value"], value) and got["message"] == "m" and got["notes"] == ["n"] and got["status"] == "ok"
+
+
+def test_values_that_cannot_be_packed_are_judged_as_before() -> None:
+    nested: list = []
+    nested.append(nested)  # a list holding itself: too deep, as it was unpacked
+    with pytest.raises(BadRecord, match="too deeply"):
+        decode(encode({"event": "done", "value": nested})[8:])
+    with pytest.raises(BadRecord):  # a tensor subclass rides as an object and is refused
+        decode(encode({"event": "done", "value": {"x": torch.ones(2).as_subclass(Liar)}})[8:])
+    strided = torch.arange(6.0).reshape(2, 3).t()  # not contiguous: sent as it is, arrives with its strides
+    got = decode(encode({"event": "done", "value": [strided]})[8:])["value"][0]
+    assert torch.equal(got, strided) and got.stride() == strided.stride()
+    wide = [[0.5] * 1000] * 300  # more nodes than packing takes: sent as it is, still accepted
+    assert "packed" not in torch.load(io.BytesIO(encode({"event": "done", "value": wide})[8:]), weights_only=True)
+    with pytest.raises(BadRecord):  # the packed record must be the event it claims
+        decode(_payload({"event": "done", "packed": '{"d": [["event", "imported"]]}', "blob": None, "objects": []}))
+    assert decode(encode({"event": "done", "value": wide})[8:])["value"] == wide
+
+
+@pytest.mark.parametrize("text, objects", [
+    ('{"o": 3}', [torch.ones(1)]),  # an object that is not there
+    ('{"T": ["float32", [4], 0]}', []),  # bytes beyond the blob
+    ('{"T": ["float32", [1], 3]}', []),  # misaligned
+    ('{"T": ["object", [1], 0]}', []),  # not a dtype
+    ('{"T": ["float32", [-1], 0]}', []),
+    ('{"T": ["float32", [3000, 3000], 0]}', []),  # too large
+    ('{"x": 1}', []),  # an unknown tag
+    ('{"d": [[1.5, 2]]}', []),  # a float key
+    ('{"d": [[1, 2, 3]]}', []),  # not a pair
+    ('{"t": 1}', []),
+    ("[" * 100_000 + "]" * 100_000, []),  # too deep for the parser
+    ("not json", []),
+])
+def test_forged_packed_values_are_refused(text, objects) -> None:
+    with pytest.raises(BadRecord):
+        decode(_payload({"event": "done", "packed": '{"d": [["event", "done"], ["value", %s]]}' % text, "blob": torch.zeros(8, dtype=torch.uint8), "objects": objects}))
 
 
 def test_the_parent_follows_the_childs_checks_in_the_order_it_sent_them() -> None:

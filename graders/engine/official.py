@@ -11,7 +11,6 @@ run in a fresh child.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import queue
@@ -26,24 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import torch
 
 from .checks import Check
 from .goldens import Goldens, record, save
 from .judging import GraderBug, Outcome, judge
 from .layout import ASSIGNMENTS, KIT_ROOT, REFERENCE_DIR
-from .observations import MAX_TEXT, RAISED
 from .probing import Observed
+from .records import HEADER, MAX_RECORD, BadRecord, decode, observed_from
 from .report import grade_table, write_results_json
 from .runner import all_checks
 from .sandbox import Limits, kill_tree
-from .workers import HEADER, Zygote
+from .workers import Zygote
 
 SUFFIXES = (".py", ".ipynb")
 MAX_FILE = {".py": 2 * 2**20, ".ipynb": 20 * 2**20}
-MAX_RECORD = 64 * 2**20
 MAX_OUTPUT = 32 * 1024
-STATUSES = {"ok", "not_attempted", "error", "forbidden", "missing", "import_error"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -95,60 +91,6 @@ def copy_files(sub: Submission, dest: Path) -> None:
             out.write(src.read(MAX_FILE[Path(name).suffix] + 1))
 
 
-# --- observations crossing the boundary ----------------------------------------------------
-
-class BadRecord(ValueError):
-    pass
-
-
-def validate(value: Any, depth: int = 0) -> Any:
-    """Exact plain types only, bounded sizes; long strings truncated."""
-    if depth > 16:
-        raise BadRecord("observation nested too deeply")
-    kind = type(value)
-    if value is None or kind in (bool, int, float):
-        return value
-    if kind is str:
-        return value if len(value) <= MAX_TEXT * 4 else value[: MAX_TEXT * 4] + "..."
-    if kind is torch.Tensor:
-        if value.layout != torch.strided or value.device.type != "cpu" or value.numel() > 5_000_000:
-            raise BadRecord("tensor observation of unexpected kind or size")
-        return value
-    if kind in (list, tuple):
-        if len(value) > 100_000:
-            raise BadRecord("observation list too long")
-        items = [validate(v, depth + 1) for v in value]
-        return items if kind is list else tuple(items)
-    if kind is dict:
-        if len(value) > 10_000 or any(type(k) not in (str, int) for k in value):
-            raise BadRecord("observation dict of unexpected shape")
-        return {k: validate(v, depth + 1) for k, v in value.items()}
-    raise BadRecord(f"observation of type {kind.__name__}")
-
-
-def load_record(payload: bytes) -> dict[str, Any]:
-    try:
-        record = torch.load(io.BytesIO(payload), weights_only=True)
-    except Exception as exc:
-        raise BadRecord(f"unreadable observation ({type(exc).__name__})") from None
-    if type(record) is not dict or type(record.get("event")) is not str:
-        raise BadRecord("record of unexpected shape")
-    return validate(record)
-
-
-def observed_from(record: dict[str, Any]) -> Observed:
-    status = record.get("status")
-    if status not in STATUSES:
-        raise BadRecord(f"unknown status {status!r}")
-    message = record.get("message") if type(record.get("message")) is str else ""
-    value = record.get("value")
-    if isinstance(value, dict) and RAISED in value and type(value.get("message")) is str:
-        value["message"] = value["message"][:MAX_TEXT]
-    notes = record.get("notes")
-    notes = tuple(n[:MAX_TEXT] for n in notes[:20] if type(n) is str) if type(notes) is list else ()
-    return Observed(status, value if status == "ok" else None, message[: MAX_TEXT * 4], notes)
-
-
 # --- one job ---------------------------------------------------------------------------------
 
 @dataclass
@@ -196,7 +138,7 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
                         raise BadRecord("observation too large")
                     if len(buffer) < HEADER.size + size:
                         break
-                    record = load_record(buffer[HEADER.size : HEADER.size + size])
+                    record = decode(buffer[HEADER.size : HEADER.size + size])
                     buffer = buffer[HEADER.size + size :]
                     current, deadline = _handle(record, result, job["checks"], checks, current, deadline, timeout)
             if ended:

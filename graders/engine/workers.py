@@ -16,7 +16,6 @@ from typing import Any
 
 from .layout import KIT_ROOT
 
-HEADER = struct.Struct("<Q")  # length prefix of a record on a result pipe
 MSG = struct.Struct("<I")  # length prefix of a JSON message on a worker socket
 
 

@@ -11,14 +11,13 @@ the pipe's read ends to the parent (``SCM_RIGHTS``) and never reads them, so
 no student's observations ever sit in the memory later inmates are forked
 from; the zygote itself never holds goldens or the reference.
 
-Records on the result pipe are ``<8-byte length><torch.save bytes>``: "confined",
-"imported", then one "done" per check, in the order of the job's list.
+Records on the result pipe are :mod:`.records`: "confined", "imported", then one
+"done" per check, in the order of the job's list.
 """
 
 from __future__ import annotations
 
 import gc
-import io
 import os
 import signal
 import socket
@@ -32,9 +31,10 @@ import torch
 from . import eager
 from .loading import Namespace
 from .probing import Observed, observe
+from .records import encode
 from .runner import all_checks, configure_torch
 from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace
-from .workers import HEADER, recv_msg, send_msg
+from .workers import recv_msg, send_msg
 
 IMPL_DIR = Path("/tmp/impl")
 _slot_cgroup = Confinement()  # this zygote's memory/pids cgroup, joined at its first job (~10 ms, once)
@@ -50,10 +50,7 @@ PRELOAD = (
 # --- records ---------------------------------------------------------------------------------
 
 def write_record(fd: int, record: dict[str, Any]) -> None:
-    buffer = io.BytesIO()
-    torch.save(record, buffer)
-    data = HEADER.pack(len(buffer.getvalue())) + buffer.getvalue()
-    view = memoryview(data)
+    view = memoryview(encode(record))
     while view:
         view = view[os.write(fd, view) :]
 
