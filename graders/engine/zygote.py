@@ -33,7 +33,7 @@ from .loading import Namespace
 from .probing import Observed, observe
 from .records import encode
 from .runner import all_checks, configure_torch
-from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace
+from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace, set_process_name
 from .workers import recv_msg, send_msg
 
 IMPL_DIR = Path("/tmp/impl")
@@ -145,6 +145,7 @@ def spawn(job: dict[str, Any]) -> tuple[int, int, int]:
     pid = os.fork()
     if pid == 0:
         try:
+            set_process_name("kit-inmate")
             for fd in (res_r, out_r):
                 os.close(fd)
             if job.get("sock_fd") is not None:
@@ -187,6 +188,7 @@ def warm_up() -> None:
 
 def serve(sock_fd: int) -> None:
     """Serve jobs until the parent closes the socket, then exit at once."""
+    set_process_name("kit-zygote")
     preload()
     gc.freeze()  # children then share these pages instead of copying them when the collector walks them
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # inmates are reaped automatically
