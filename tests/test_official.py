@@ -8,13 +8,14 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
 
 from graders.engine import goldens
-from graders.engine.official import JobResult, _handle, csv_cell, whitelist
-from graders.engine.records import BadRecord, decode, encode, validate
+from graders.engine.official import JobResult, _follow, csv_cell, decode_frames, whitelist
+from graders.engine.records import CONFINED, HEADER, IMPORTED, BadRecord, decode, encode, validate
 from graders.engine.runner import all_checks
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
@@ -165,8 +166,8 @@ def test_packed_values_arrive_exactly_as_sent() -> None:
         "tags as data": {"t": [1], "d": [[1, 2]], "o": 0},
     }
     record = {"event": "done", "check": "a01_modules::x", "status": "ok", "value": value, "message": "m", "notes": ["n"]}
-    frame = encode(record)
-    payload = frame[8:]
+    frame = encode(record, 0)
+    payload = frame[HEADER.size :]
     raw = torch.load(io.BytesIO(payload), weights_only=True)
     assert "packed" in raw and raw["objects"] == []  # the compact form: every tensor's bytes in the blob
     got = decode(payload)
@@ -177,17 +178,17 @@ def test_values_that_cannot_be_packed_are_judged_as_before() -> None:
     nested: list = []
     nested.append(nested)  # a list holding itself: too deep, as it was unpacked
     with pytest.raises(BadRecord, match="too deeply"):
-        decode(encode({"event": "done", "value": nested})[8:])
+        decode(encode({"event": "done", "value": nested}, 0)[HEADER.size :])
     with pytest.raises(BadRecord):  # a tensor subclass rides as an object and is refused
-        decode(encode({"event": "done", "value": {"x": torch.ones(2).as_subclass(Liar)}})[8:])
+        decode(encode({"event": "done", "value": {"x": torch.ones(2).as_subclass(Liar)}}, 0)[HEADER.size :])
     strided = torch.arange(6.0).reshape(2, 3).t()  # not contiguous: sent as it is, arrives with its strides
-    got = decode(encode({"event": "done", "value": [strided]})[8:])["value"][0]
+    got = decode(encode({"event": "done", "value": [strided]}, 0)[HEADER.size :])["value"][0]
     assert torch.equal(got, strided) and got.stride() == strided.stride()
     wide = [[0.5] * 1000] * 300  # more nodes than packing takes: sent as it is, still accepted
-    assert "packed" not in torch.load(io.BytesIO(encode({"event": "done", "value": wide})[8:]), weights_only=True)
+    assert "packed" not in torch.load(io.BytesIO(encode({"event": "done", "value": wide}, 0)[HEADER.size :]), weights_only=True)
     with pytest.raises(BadRecord):  # the packed record must be the event it claims
         decode(_payload({"event": "done", "packed": '{"d": [["event", "imported"]]}', "blob": None, "objects": []}))
-    assert decode(encode({"event": "done", "value": wide})[8:])["value"] == wide
+    assert decode(encode({"event": "done", "value": wide}, 0)[HEADER.size :])["value"] == wide
 
 
 @pytest.mark.parametrize("text, objects", [
@@ -209,21 +210,40 @@ def test_forged_packed_values_are_refused(text, objects) -> None:
         decode(_payload({"event": "done", "packed": '{"d": [["event", "done"], ["value", %s]]}' % text, "blob": torch.zeros(8, dtype=torch.uint8), "objects": objects}))
 
 
-def test_the_parent_follows_the_childs_checks_in_the_order_it_sent_them() -> None:
-    """No "start" record: after "imported" and after each "done" the next check of the job runs."""
-    checks = {c.id: c for c in all_checks(["a01_modules"])}
-    order = list(checks)[:3]
+def test_the_parent_follows_the_childs_checks_by_the_frames_headers() -> None:
+    """No "start" record: after "imported" and after each check's record the next check of the job runs;
+    frames out of turn (a forked copy of the child writing too) and repeats are ignored."""
+    checks = {c.id: c for c in all_checks(["a09_capstone"])}
+    order = list(checks)
+    slow = next(i for i, c in enumerate(order) if (checks[c].timeout or 0) > 30)  # a09's training checks have a longer limit
     result = JobResult()
-    done = {"event": "done", "status": "ok", "value": 1, "message": "", "notes": []}
-    current, _ = _handle({"event": "done", **done, "check": order[0]}, result, order, checks, "import", 0.0, 5.0)
-    assert current == "import" and not result.observed  # nothing counts before the import finished
-    current, deadline = _handle({"event": "imported"}, result, order, checks, current, 0.0, 5.0)
-    assert current == order[0] and deadline > 0
-    current, _ = _handle({**done, "check": order[2]}, result, order, checks, current, deadline, 5.0)
-    assert current == order[0] and not result.observed  # out of order: ignored
-    for i, check_id in enumerate(order):
-        current, _ = _handle({**done, "check": check_id}, result, order, checks, current, deadline, 5.0)
-        assert current == (order[i + 1] if i + 1 < len(order) else None)
-    assert list(result.observed) == order
-    current, _ = _handle({**done, "check": order[0]}, result, order, checks, current, deadline, 5.0)
-    assert current is None and len(result.observed) == 3  # a repeated "done" changes nothing
+    current, deadline = _follow(CONFINED, b"c", result, order, checks, "import", 1.0, 5.0)
+    assert (current, deadline, result.confined) == ("import", 1.0, b"c")
+    assert _follow(0, b"early", result, order, checks, current, deadline, 5.0) == ("import", 1.0)  # nothing counts before the import
+    current, deadline = _follow(IMPORTED, b"", result, order, checks, current, deadline, 5.0)
+    assert current == order[0] and 4.0 < deadline - time.monotonic() <= 5.0
+    assert _follow(2, b"ahead", result, order, checks, current, deadline, 5.0) == (current, deadline)  # out of turn
+    for i in range(slow):
+        current, deadline = _follow(i, f"r{i}".encode(), result, order, checks, current, deadline, 5.0)
+    assert current == order[slow] and deadline - time.monotonic() > 30
+    assert _follow(0, b"again", result, order, checks, current, deadline, 5.0) == (current, deadline)  # a repeat
+    assert list(result.frames) == order[:slow] and result.frames[order[0]] == b"r0"
+    for i in range(slow, len(order)):
+        current, deadline = _follow(i, b"x", result, order, checks, current, deadline, 5.0)
+    assert current is None and len(result.frames) == len(order)
+
+
+def _frame(record: dict, tag: int = 0) -> bytes:
+    return encode(record, tag)[HEADER.size :]
+
+
+def test_records_are_decoded_in_a_batch_and_matched_to_their_checks() -> None:
+    done = {"event": "done", "status": "ok", "value": {"x": torch.ones(2)}, "message": "", "notes": []}
+    result = JobResult(frames={"a::one": _frame({**done, "check": "a::one"}), "a::two": _frame({**done, "check": "a::one"}), "a::three": b"junk"},
+                       confined=_frame({"event": "confined", "applied": ["uid"], "missing": ["cgroups (not writable)"]}, CONFINED))
+    decode_frames(result)
+    observed = result.observed
+    assert observed["a::one"].status == "ok" and torch.equal(observed["a::one"].value["x"], torch.ones(2))
+    assert observed["a::two"].status == "error" and "one for 'a::two' was expected" in observed["a::two"].message  # a forged header
+    assert observed["a::three"].status == "error" and "could not accept" in observed["a::three"].message
+    assert result.confinement == {"applied": ["uid"], "missing": ["cgroups (not writable)"]} and not result.frames

@@ -31,7 +31,7 @@ from .goldens import Goldens, record, save
 from .judging import GraderBug, Outcome, judge
 from .layout import ASSIGNMENTS, KIT_ROOT, REFERENCE_DIR
 from .probing import Observed
-from .records import HEADER, MAX_RECORD, BadRecord, decode, observed_from
+from .records import CONFINED, HEADER, IMPORTED, MAX_RECORD, BadRecord, decode, observed_from
 from .report import grade_table, write_results_json
 from .runner import all_checks
 from .sandbox import Limits, kill_tree
@@ -101,11 +101,17 @@ class JobResult:
     timed_out: bool = False
     output: bytes = b""
     confinement: dict[str, list[str]] = field(default_factory=dict)
+    frames: dict[str, bytes] = field(default_factory=dict)  # records received, not decoded yet
+    confined: bytes | None = None
 
 
 def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeout: float) -> JobResult:
-    """Start a child for ``job`` and collect its records under the parent's wall clock."""
+    """Start a child for ``job`` and collect its records under the parent's wall clock.
+
+    The frames' headers say which check each record belongs to; the records themselves are
+    decoded together once the last check's arrived (while the child exits) or the child ended."""
     result = JobResult()
+    order = job["checks"]
     pid, res_fd, out_fd = zygote.spawn(job)
     buffer, output = b"", bytearray()
     current, deadline = "import", time.monotonic() + timeout
@@ -113,7 +119,7 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
     sel.register(res_fd, selectors.EVENT_READ, "res")
     sel.register(out_fd, selectors.EVENT_READ, "out")
     try:
-        while True:
+        while True:  # until the pipe closes: the child's PID namespace is gone, its processes with it
             wait = deadline - time.monotonic()
             if wait <= 0:
                 result.timed_out = True
@@ -133,14 +139,16 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
                     break
                 buffer += data
                 while len(buffer) >= HEADER.size:
-                    (size,) = HEADER.unpack(buffer[: HEADER.size])
+                    size, tag = HEADER.unpack(buffer[: HEADER.size])
                     if size > MAX_RECORD:
                         raise BadRecord("observation too large")
                     if len(buffer) < HEADER.size + size:
                         break
-                    record = decode(buffer[HEADER.size : HEADER.size + size])
+                    frame = buffer[HEADER.size : HEADER.size + size]
                     buffer = buffer[HEADER.size + size :]
-                    current, deadline = _handle(record, result, job["checks"], checks, current, deadline, timeout)
+                    current, deadline = _follow(tag, frame, result, order, checks, current, deadline, timeout)
+                    if current is None:
+                        decode_frames(result)  # all in: decode while the child exits
             if ended:
                 break
     except BadRecord as exc:
@@ -152,26 +160,50 @@ def run_job(zygote: Zygote, job: dict[str, Any], checks: dict[str, Check], timeo
         sel.close()
         os.close(res_fd)
         os.close(out_fd)
+    decode_frames(result)
     result.stopped = current
     result.output = bytes(output)
     return result
 
 
-def _handle(record: dict, result: JobResult, order: list[str], checks: dict[str, Check], current: str | None, deadline: float, timeout: float):
-    """Advance the job's state: the child runs ``order`` one after the other, so after
-    "imported" or a "done" the next check of the list is the one running, under its own limit."""
-    event = record["event"]
-    if event == "confined":
-        result.confinement = {"applied": list(record.get("applied", [])), "missing": list(record.get("missing", []))}
+def _follow(tag: int, frame: bytes, result: JobResult, order: list[str], checks: dict[str, Check], current: str | None, deadline: float, timeout: float):
+    """Advance the job's state by a frame's header: the child runs ``order`` one after the other, so after
+    "imported" or a check's record the next check of the list is the one running, under its own limit.
+    Frames out of turn (a forked copy of the child writing too) are ignored, as are repeats."""
+    if tag == CONFINED:
+        if result.confined is None:
+            result.confined = frame
         return current, deadline
-    if event == "imported" and not result.imported:
+    if tag == IMPORTED and not result.imported:
         result.imported = True
-    elif event == "done" and current is not None and current != "import" and record.get("check") == current:
-        result.observed[current] = observed_from(record)
+    elif current not in (None, "import") and tag < len(order) and order[tag] == current:
+        result.frames[current] = frame
     else:
         return current, deadline
-    current = order[len(result.observed)] if len(result.observed) < len(order) else None
+    done = len(result.frames)
+    current = order[done] if done < len(order) else None
     return current, time.monotonic() + max(timeout, (checks[current].timeout or 0) if current else 0)
+
+
+def decode_frames(result: JobResult) -> None:
+    """Decode and re-check the records received, in one batch; a record that cannot be accepted,
+    or that belongs to another check than its header says, is an error for that check."""
+    for check_id, frame in result.frames.items():
+        try:
+            record = decode(frame)
+            if record["event"] != "done" or record.get("check") != check_id:
+                raise BadRecord(f"a record for {record.get('check')!r} where one for {check_id!r} was expected")
+            result.observed[check_id] = observed_from(record)
+        except BadRecord as exc:
+            result.observed[check_id] = Observed("error", message=f"  the grader could not accept what your code sent back: {exc}")
+    result.frames.clear()
+    if result.confined is not None:
+        try:
+            record = decode(result.confined)
+            result.confinement = {k: [m for m in record.get(k, []) if type(m) is str] for k in ("applied", "missing") if type(record.get(k)) is list}
+        except BadRecord:
+            pass
+        result.confined = None
 
 
 # --- a whole submission ----------------------------------------------------------------------

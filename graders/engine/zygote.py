@@ -31,7 +31,7 @@ import torch
 from . import eager
 from .loading import Namespace
 from .probing import Observed, observe
-from .records import encode
+from .records import CONFINED, IMPORTED, encode
 from .runner import all_checks, configure_torch
 from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace, set_process_name
 from .workers import recv_msg, send_msg
@@ -49,8 +49,8 @@ PRELOAD = (
 
 # --- records ---------------------------------------------------------------------------------
 
-def write_record(fd: int, record: dict[str, Any]) -> None:
-    view = memoryview(encode(record))
+def write_record(fd: int, record: dict[str, Any], tag: int) -> None:
+    view = memoryview(encode(record, tag))
     while view:
         view = view[os.write(fd, view) :]
 
@@ -120,18 +120,18 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
 
 
 def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
-    write_record(fd, {"event": "confined", "applied": conf.applied, "missing": conf.missing})
+    write_record(fd, {"event": "confined", "applied": conf.applied, "missing": conf.missing}, CONFINED)
     checks = {c.id: c for c in all_checks([job["assignment"]])}
     ns = Namespace(impl, interruptible=False)
     ns.load(job["assignment"])
-    write_record(fd, {"event": "imported"})
-    for check_id in job["checks"]:  # in the order given: the parent knows which one runs without being told
+    write_record(fd, {"event": "imported"}, IMPORTED)
+    for position, check_id in enumerate(job["checks"]):  # in the order given: the parent knows which one runs without being told
         try:
             seen = observe(checks[check_id], ns, int(job["seed"]))
         except BaseException as exc:  # pytest.exit/skip, KeyboardInterrupt, ... from student code
             seen = Observed("error", message=f"  your code raised {type(exc).__name__} and stopped the check: {exc}")
         record = {"event": "done", "check": check_id, "status": seen.status, "value": seen.value, "message": seen.message}
-        write_record(fd, {**record, "notes": list(seen.notes)})
+        write_record(fd, {**record, "notes": list(seen.notes)}, position)
 
 
 # --- forking and the serving loop --------------------------------------------------------------
