@@ -11,6 +11,7 @@ run in a fresh child.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import queue
@@ -430,6 +431,7 @@ def run(args: Any, zygotes: list[Zygote] | None = None) -> int:
                 save(record(all_checks(), REFERENCE_DIR, args.seed), path)
                 recorded = Goldens(path, REFERENCE_DIR)
             opts = Options(submissions, out, recorded, jobs=args.jobs, timeout=args.timeout, force=args.force)
+            gc.freeze()  # torch, the graders and the goldens live until the end: the collector need not walk them
             graded = grade_class(opts, zygotes=zygotes)
         except (FileNotFoundError, ValueError, GraderBug) as exc:
             print(f"error: {exc}", file=sys.stderr)
