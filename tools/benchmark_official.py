@@ -56,6 +56,7 @@ def main() -> int:
                                          "--goldens", str(goldens), "--force"]))
         times = {jobs: statistics.median(ts) for jobs, ts in runs.items()}
         print("runs:", {jobs: [round(t, 1) for t in ts] for jobs, ts in runs.items()})
+        print("ratio of each pair:", [round(a / b, 2) for a, b in zip(runs[1], runs[2])])
     per = {j: t / args.copies for j, t in times.items()}
     print(f"self-check of one submission (best of 3): {self_check:.2f} s")
     for jobs, total in times.items():
