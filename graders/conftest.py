@@ -1,6 +1,6 @@
 """Wires the grading engine into pytest for ``pytest graders/``."""
 
-from graders.engine.plugin import (  # noqa: F401  (pytest finds hooks by name)
+from graders.engine.selfcheck.plugin import (  # noqa: F401  (pytest finds hooks by name)
     pytest_addoption,
     pytest_configure,
     pytest_pycollect_makeitem,

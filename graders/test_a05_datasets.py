@@ -9,7 +9,7 @@ relative to the corpus root, and exception messages are recorded with the
 temporary directory replaced by ``<tmp>`` (it differs between the student's
 and the reference's run). Exception checks record the exception's type (a
 subclass of the reference's passes) and whether its message names what
-CURRICULUM says it must name (the column, the available columns, the line
+the docstring says it must name (the column, the available columns, the line
 number).
 
 Laziness is observed, not assumed: transforms and tokenizers are counting
@@ -36,9 +36,9 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
-from graders.engine import check, is_raised, raised
+from graders.engine import check, is_raised
 from graders.engine.audit import count_opens
-from graders.engine.observations import returned
+from graders.engine.probes import expect_raise_with_exception
 
 TMP = "<tmp>"
 
@@ -95,17 +95,11 @@ def expect_error(p: Any, where: str, fn: Callable[..., Any], *args: Any, tmp: st
     The message is judged in full (the observation keeps a truncated,
     path-free copy); ``NotImplementedError`` propagates (not attempted).
     """
-    p.where = where
-    try:
-        value = fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except Exception as exc:
-        marker = raised(exc)
+    marker, exc = expect_raise_with_exception(p, where, fn, *args, **kwargs)
+    text = ""
+    if exc is not None:
         marker["message"] = scrub(marker["message"], tmp)
         text = scrub(str(exc), tmp)
-    else:
-        marker, text = returned(value), ""
     obs: dict[str, Any] = {"raises": marker}
     for name in names:
         obs[f"the message names {name!r}"] = name in text
@@ -253,7 +247,7 @@ def csv_errors(m, p):
     labels = p.randint(0, 3, (n,))
     kinds = ["oak", "pine", "oak", "elm", "fir"]
     good = [[a, b, k, str(int(y))] for (a, b), k, y in zip((cells(v) for v in values), kinds, labels)]
-    bad_row = int(p.randint(1, n, (1,)))  # data row index; its line number is bad_row + 2
+    bad_row = p.integer(1, n)  # data row index; its line number is bad_row + 2
     obs: dict[str, Any] = {}
     with scratch() as tmp:
         path = str(write(Path("trees.csv"), csv_text(header, good)))
@@ -297,7 +291,7 @@ def textfolder_index(m, p):
     obs: dict[str, Any] = {}
     with scratch() as tmp:
         root = Path("corpus")
-        extra = [f"{int(k):03d}.txt" for k in p.randint(0, 1000, (int(p.randint(1, 4, (1,))),))]
+        extra = [f"{int(k):03d}.txt" for k in p.randint(0, 1000, (p.integer(1, 4),))]
         layout = {
             "zebra": ["b.txt", "a10.txt", "a2.txt", "notes.md"],
             "apple": ["x.txt", *extra],

@@ -1,6 +1,6 @@
 """Grader of a06_samplers: which indices a DataLoader reads, in which order.
 
-Samplers that CURRICULUM calls identical to torch's (RandomSampler without
+Samplers whose docstrings promise torch's behaviour (RandomSampler without
 replacement, BatchSampler, ClassBalancedSampler = WeightedRandomSampler,
 ShardSampler = DistributedSampler) are compared index for index with the
 reference's output, which matches torch's (tests/test_reference_lecture5.py
@@ -43,7 +43,7 @@ def draw(sampler: Any) -> list:
 
 def seeded(p: Any) -> tuple[int, torch.Generator, torch.Generator]:
     """A seed from the probe and two generators seeded with it."""
-    seed = int(p.randint(0, 2**31 - 1, (1,)))
+    seed = p.integer(0, 2**31 - 1)
     return seed, torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
 
 
@@ -416,7 +416,7 @@ def bucket_randomness(m, p):
     batches = as_ints(p.call(f"iterating {label}", draw, one_bucket))
     longest = [max(lengths[i] for i in b) for b in batches if b and all(0 <= i < n for i in b)]
     obs["with a single bucket, batches come in shuffled order, not sorted by length"] = longest != sorted(longest)
-    global_seed = int(p.randint(0, 10_000, (1,)))
+    global_seed = p.integer(0, 10_000)
     runs = []
     for _ in range(2):
         torch.manual_seed(global_seed)
@@ -452,7 +452,7 @@ def shard_label(n: int, replicas: int, rank: int, shuffle: bool, seed: int, drop
 def shard_indices(m, p):
     """ShardSampler yields DistributedSampler's indices and __len__ for every rank"""
     obs = {}
-    seed = int(p.randint(0, 1000, (1,)))
+    seed = p.integer(0, 1000)
     cases = [(10, 3, False, False), (10, 3, False, True), (10, 3, True, False), (10, 3, True, True),
              (12, 4, True, False), (3, 8, True, False), (7, 1, True, False), (9, 2, True, True)]
     for n, replicas, shuffle, drop_last in cases:
@@ -471,7 +471,7 @@ def shard_indices(m, p):
 def shard_set_epoch(m, p):
     """ShardSampler.set_epoch changes the order like DistributedSampler's"""
     obs = {}
-    seed = int(p.randint(0, 1000, (1,)))
+    seed = p.integer(0, 1000)
     for rank in range(2):
         label = shard_label(11, 2, rank, True, seed, False)
         sampler = p.call(label, m.ShardSampler, range(11), 2, rank, shuffle=True, seed=seed)
@@ -493,7 +493,7 @@ def shard_set_epoch(m, p):
 def shard_coverage(m, p):
     """ShardSampler ranks together cover every index without overlapping"""
     obs = {}
-    seed = int(p.randint(0, 1000, (1,)))
+    seed = p.integer(0, 1000)
     for n, replicas, drop_last, epoch in ((10, 3, False, 0), (10, 3, True, 1), (12, 4, False, 2), (23, 5, False, 0), (23, 5, True, 3)):
         shards = []
         for rank in range(replicas):

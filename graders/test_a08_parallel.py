@@ -66,6 +66,8 @@ WORKERS = 2
 TMP = "<tmp>"
 MAX_ITEMS = 1000
 """At most this many items are taken from one epoch (a dataset that never stops must not fill the memory)."""
+SEEDS = 100_000
+"""Seeds the probes draw lie in ``[0, SEEDS)`` (``p.integer(0, SEEDS)``)."""
 
 
 def take(iterable: Any, limit: int = MAX_ITEMS) -> list[Any]:
@@ -312,7 +314,7 @@ def line_file(p: Any, root: Path, n: int = 21) -> tuple[Path, list[str]]:
     picks = p.randint(0, len(WORDS), (n, 4)).tolist()
     counts = p.randint(1, 5, (n,)).tolist()
     lines = [f"{i:02d} " + " ".join(WORDS[w] for w in row[:c]) for i, (row, c) in enumerate(zip(picks, counts))]
-    lines[3 + int(p.randint(0, n - 6, (1,)))] = ""
+    lines[3 + p.integer(0, n - 6)] = ""
     path = root / "lines.txt"
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(lines))
@@ -323,10 +325,6 @@ def scrub(text: str, root: str | os.PathLike[str]) -> str:
     for spelling in {os.fspath(root), os.path.realpath(root), os.path.abspath(root)}:
         text = text.replace(spelling, TMP)
     return text
-
-
-def a_seed(p: Any, high: int = 100_000) -> int:
-    return int(p.randint(0, high, (1,)))
 
 
 # ---------------------------------------------------------------- task 1: ShardedLineDataset
@@ -451,7 +449,7 @@ NOISE_WORKERS_HINT = "draw with self.rng.standard_normal() inside __getitem__; k
 def noisy_items(m, p):
     """NoisyDataset items are float32 0-d tensors values[i] + noise_std * rng.standard_normal() from default_rng(seed)"""
     values = p.randn(5, dtype=torch.float64) * 3
-    seed = a_seed(p)
+    seed = p.integer(0, SEEDS)
     ds = p.call(f"NoisyDataset(values, noise_std=0.5, seed={seed})", m.NoisyDataset, values, noise_std=0.5, seed=seed)
     obs: dict[str, Any] = {
         "len(ds)": p.call("len(ds)", len, ds),
@@ -481,7 +479,7 @@ def noisy_validation(m, p):
 @reports_worker_failures
 def noisy_in_workers(m, p):
     """NoisyDataset in 2 workers (worker_init_fn replacing ds.rng): each worker draws its own noise"""
-    seed, loader_seed = a_seed(p), a_seed(p)
+    seed, loader_seed = p.integer(0, SEEDS), p.integer(0, SEEDS)
     ds = p.call(f"NoisyDataset(torch.zeros(8), noise_std=1.0, seed={seed})", m.NoisyDataset, torch.zeros(8), noise_std=1.0, seed=seed)
     loader = DataLoader(ds, batch_size=2, num_workers=WORKERS, worker_init_fn=contract_seeder,
                         generator=torch.Generator().manual_seed(loader_seed), collate_fn=tag_batch)
@@ -518,7 +516,7 @@ SEED_WORKERS_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np
 def seed_worker_in_main_process(m, p):
     """seed_worker(0) in the main process seeds random and numpy from torch.initial_seed() % 2**32"""
     obs: dict[str, Any] = {}
-    for label, seed in (("2**32 + k", 2**32 + a_seed(p)), ("k", a_seed(p))):
+    for label, seed in (("2**32 + k", 2**32 + p.integer(0, SEEDS)), ("k", p.integer(0, SEEDS))):
         torch.manual_seed(seed)  # the engine restores torch's RNG after the probe
         obs[f"seed_worker(0) after torch.manual_seed({label}) returns"] = p.attempt("seed_worker(0)", m.seed_worker, 0)
         obs[f"random.random() afterwards ({label})"] = random.random()
@@ -530,9 +528,9 @@ def seed_worker_in_main_process(m, p):
 @reports_worker_failures
 def seed_worker_in_workers(m, p):
     """With worker_init_fn=seed_worker, 2 workers draw different, reproducible numbers from dataset.rng, random and numpy"""
-    ds = RandomReport(8, seed=a_seed(p))
+    ds = RandomReport(8, seed=p.integer(0, SEEDS))
     loader = DataLoader(ds, batch_size=None, num_workers=WORKERS, worker_init_fn=m.seed_worker,
-                        generator=torch.Generator().manual_seed(a_seed(p)))
+                        generator=torch.Generator().manual_seed(p.integer(0, SEEDS)))
     where = f"iterating DataLoader(dataset with an rng attribute, batch_size=None, num_workers={WORKERS}, worker_init_fn=seed_worker)"
     with workers(p, m, loader, where) as run:
         items = run.epoch()
@@ -593,7 +591,7 @@ def loader_settings(loader: Any) -> dict[str, Any]:
 @check(points=2, concept=SETTINGS, hint=SETTINGS_HINT)
 def make_loader_settings(m, p):
     """make_loader returns a DataLoader with the given batch_size, shuffle, collate_fn, drop_last and a generator seeded with seed"""
-    seed = a_seed(p)
+    seed = p.integer(0, SEEDS)
     loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)", m.make_loader,
                     Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
     obs = {f"shuffled loader: {k}": v for k, v in loader_settings(loader).items()}
@@ -640,9 +638,9 @@ def _pickles(value: Any) -> bool:
 @reports_worker_failures
 def make_loader_reproducible(m, p):
     """Two fresh make_loader(..., shuffle=True, num_workers=2, seed=s) give identical first epochs (order and worker noise)"""
-    seed = a_seed(p)
+    seed = p.integer(0, SEEDS)
     values = [float(v) for v in range(10)]
-    data_seed = a_seed(p)
+    data_seed = p.integer(0, SEEDS)
     label = f"make_loader(noisy dataset, 3, shuffle=True, num_workers={WORKERS}, seed={seed})"
     first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
     second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
@@ -682,7 +680,7 @@ def _same(a: list[Any], b: list[Any]) -> bool:
 @reports_worker_failures
 def make_loader_independent_of_workers(m, p):
     """For a deterministic dataset the first shuffled epoch of make_loader is the same with num_workers 0 and 2"""
-    seed = a_seed(p)
+    seed = p.integer(0, SEEDS)
     epochs = {}
     for n in (0, WORKERS):
         label = f"make_loader(Squares(23), 4, shuffle=True, num_workers={n}, seed={seed})"

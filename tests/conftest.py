@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graders.engine.layout import DEFAULT_SEED, REFERENCE_DIR
-from graders.engine.runner import LiveReference, configure_torch
+from graders.engine.grading.isolation import configure_torch
+from graders.engine.grading.pipeline import LiveReference
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.engine.judging import Outcome
+from graders.engine.grading.outcomes import Outcome
 from graders.engine.layout import ASSIGNMENTS, ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
 __all__ = ["ASSIGNMENTS", "ASSIGNMENTS_DIR", "KIT_ROOT", "REFERENCE_DIR", "Variant", "mutant", "alternative", "by_name"]

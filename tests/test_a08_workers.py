@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, Dataset, get_worker_info
 
 import graders.test_a08_parallel as grader
 from graders.engine import Probe
-from graders.engine.runner import grade
+from graders.engine.grading.pipeline import grade
 from tests.support import Variant, by_name
 
 A = "a08_parallel"

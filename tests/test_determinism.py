@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 import torch
 
-from graders.engine import goldens
+from graders.engine.grading import goldens
 from graders.engine.cli import main as cli_main
-from graders.engine.runner import Grading, all_checks
+from graders.engine.errors import InstructorError
+from graders.engine.checks import all_checks
+from graders.engine.grading.pipeline import Grading
 from tests.support import KIT_ROOT, REFERENCE_DIR
 from tests.variants import MUTANTS
 
@@ -55,15 +57,15 @@ def test_results_ignore_global_rng_state_and_check_order(mixed_submission) -> No
 
 def test_goldens_judge_exactly_like_the_live_reference(mixed_submission, tmp_path) -> None:
     path = tmp_path / "goldens.pt"
-    goldens.save(goldens.record(all_checks(), REFERENCE_DIR, seed=31), path)
+    goldens.record(path, seed=31)
     live = _run(mixed_submission, reverse=False, global_seed=None, seed=31)
     recorded = _run(mixed_submission, reverse=False, global_seed=None, goldens=path)
     assert live == recorded
 
 
 def test_the_seed_changes_the_inputs_and_the_reference_still_passes(tmp_path) -> None:
-    a = goldens.record(all_checks(), REFERENCE_DIR, seed=1)["observations"]
-    b = goldens.record(all_checks(), REFERENCE_DIR, seed=2)["observations"]
+    a = goldens.observe_reference(all_checks(), REFERENCE_DIR, seed=1)["observations"]
+    b = goldens.observe_reference(all_checks(), REFERENCE_DIR, seed=2)["observations"]
     assert a.keys() == b.keys()
     differ = [k for k in a if repr(a[k]) != repr(b[k])]
     assert len(differ) > len(a) // 3, "a different seed should give different probe inputs"
@@ -81,13 +83,13 @@ def test_record_command_writes_loadable_goldens(tmp_path, capsys) -> None:
 
 def test_goldens_for_other_graders_are_refused(tmp_path) -> None:
     path = tmp_path / "g.pt"
-    data = goldens.record(all_checks(["quiz"]), REFERENCE_DIR, seed=1)
+    data = goldens.observe_reference(all_checks(["quiz"]), REFERENCE_DIR, seed=1)
     data["fingerprint"] = "0" * 16
     goldens.save(data, path)
-    with pytest.raises(ValueError, match="re-record"):
+    with pytest.raises(InstructorError, match="re-record"):
         goldens.Goldens(path)
     path.write_text("not a golden file")
-    with pytest.raises(ValueError, match="not a golden file"):
+    with pytest.raises(InstructorError, match="not a golden file"):
         goldens.Goldens(path)
 
 

@@ -13,11 +13,12 @@ from graders.engine.checks import assignment_of, check
 from graders.engine.compare import Tolerance, compare, compare_tensors
 from graders.engine.diagnose import diagnose
 from graders.engine.judges import keywise, relative
-from graders.engine.judging import Outcome
-from graders.engine.loading import Namespace
+from graders.engine.grading.outcomes import Outcome
+from graders.engine.loading.implementation import Implementation
 from graders.engine.observations import describe, normalize, raised
-from graders.engine.probing import Probe, derive_seed, isolated_state
-from graders.engine.report import grade_table, results_json
+from graders.engine.grading.isolation import isolated_state
+from graders.engine.probes import Probe, derive_seed
+from graders.engine.grading.report import grade_table, results_json
 from graders.engine.shortcuts import ShortcutUsed, guard
 
 
@@ -151,8 +152,8 @@ def _write(root: Path, text: str) -> Path:
 
 
 def test_namespaces_keep_same_named_modules_apart(tmp_path) -> None:
-    one = Namespace(_write(tmp_path / "one", "VALUE = 1\n"))
-    two = Namespace(_write(tmp_path / "two", "VALUE = 2\n"))
+    one = Implementation(_write(tmp_path / "one", "VALUE = 1\n"))
+    two = Implementation(_write(tmp_path / "two", "VALUE = 2\n"))
     assert one.load("a01_modules").module.VALUE == 1
     assert two.load("a01_modules").module.VALUE == 2
     assert "a01_modules" not in sys.modules
@@ -163,22 +164,22 @@ def test_namespaces_keep_same_named_modules_apart(tmp_path) -> None:
 
 
 def test_loading_writes_no_bytecode_and_reports_missing_files(tmp_path) -> None:
-    ns = Namespace(_write(tmp_path / "sub", "X = 1\n"))
-    assert ns.load("a01_modules").module.X == 1
+    impl = Implementation(_write(tmp_path / "sub", "X = 1\n"))
+    assert impl.load("a01_modules").module.X == 1
     assert not (tmp_path / "sub" / "__pycache__").exists()
-    missing = ns.load("a02_autograd")
+    missing = impl.load("a02_autograd")
     assert missing.missing and missing.module is None
 
 
 def test_syntax_errors_point_at_the_line(tmp_path) -> None:
-    ns = Namespace(_write(tmp_path / "sub", "x = 1\ny = (\n"))
-    problem = ns.load("a01_modules").problem
+    impl = Implementation(_write(tmp_path / "sub", "x = 1\ny = (\n"))
+    problem = impl.load("a01_modules").problem
     assert "SyntaxError" in problem and "a01_modules.py, line 2" in problem
 
 
 def test_namespace_rejects_a_string_root() -> None:
     with pytest.raises(TypeError, match="pathlib.Path"):
-        Namespace("reference")  # type: ignore[arg-type]
+        Implementation("reference")  # type: ignore[arg-type]
 
 
 # --- declaring, judging, reporting ----------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from graders.engine.layout import DEFAULT_SEED
-from graders.engine.runner import all_checks
+from graders.engine.checks import all_checks
 from tests.support import KIT_ROOT, REFERENCE_DIR
 
 SEED = 8675309

@@ -15,11 +15,13 @@ import torch
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from torch.utils.data import DataLoader
 
-from graders.engine.cli import NOTEBOOKS_DIR, main
-from graders.engine.loading import Namespace
-from graders.engine.notebooks import strip_magics
-from graders.engine.runner import all_checks, grade
-from graders.engine.student_notebooks import markdown, notebook_from_source, write_notebooks
+from graders.engine.cli import main
+from graders.engine.layout import NOTEBOOKS_DIR
+from graders.engine.loading.implementation import Implementation
+from graders.engine.loading.notebooks import strip_magics
+from graders.engine.checks import all_checks
+from graders.engine.grading.pipeline import grade
+from graders.engine.publish.notebook_export import markdown, notebook_from_source, write_notebooks
 from tests.support import ASSIGNMENTS, ASSIGNMENTS_DIR, REFERENCE_DIR, by_name
 
 GRADED = sorted({c.assignment for c in all_checks()})
@@ -145,12 +147,12 @@ def test_the_reference_as_notebooks_scores_full_marks(tmp_path, live_reference) 
 
 def test_a_notebook_imports_the_other_notebooks_by_module_name(tmp_path) -> None:
     write_notebooks(REFERENCE_DIR, tmp_path)
-    ns = Namespace(tmp_path)
-    capstone = ns.load("a09_capstone")
+    impl = Implementation(tmp_path)
+    capstone = impl.load("a09_capstone")
     assert capstone.module is not None and not capstone.notes, capstone.problem or capstone.notes
     linear = capstone.module.Linear
-    assert linear.__module__ == "a01_modules" and linear is ns.load("a01_modules").module.Linear
-    assert ns.owns(capstone.module.__file__) and not Path(capstone.module.__file__).is_relative_to(tmp_path)
+    assert linear.__module__ == "a01_modules" and linear is impl.load("a01_modules").module.Linear
+    assert impl.sources.owns(capstone.module.__file__) and not Path(capstone.module.__file__).is_relative_to(tmp_path)
 
 
 REALISTIC = [
@@ -187,7 +189,7 @@ def test_a_realistic_student_notebook_scores_full_marks_with_notes(tmp_path, liv
     outcomes = grade(impl, ["a01_modules"], reference=live_reference)
     assert outcomes and all(o.passed for o in outcomes), [f"{o.check_id}: {o.message}" for o in outcomes if not o.passed]
     assert not any((tmp_path / f).exists() for f in ("shell_ran", "time_cell_ran", "bash_ran")), "a magic was executed"
-    notes = "\n".join(Namespace(impl).load("a01_modules").notes)
+    notes = "\n".join(Implementation(impl).load("a01_modules").notes)
     number = {c.source: i for i, c in enumerate(nb.cells, 1)}
 
     def cell(fragment: str) -> int:
@@ -269,7 +271,7 @@ def test_schema_slips_that_do_not_matter_are_graded_with_a_note(tmp_path, live_r
         cell.pop("metadata")
     (tmp_path / "quiz.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     assert all(o.passed for o in grade(tmp_path, ["quiz"], reference=live_reference))
-    notes = Namespace(tmp_path).load("quiz").notes
+    notes = Implementation(tmp_path).load("quiz").notes
     assert len(notes) == 1 and "does not follow the notebook format exactly" in notes[0] and "graded anyway" in notes[0]
 
 
@@ -305,9 +307,9 @@ def test_classes_of_a_notebook_pickle_and_cross_to_dataloader_workers(tmp_path, 
     nb = reference_notebook("a01_modules")
     nb.cells += [new_code_cell(SQUARES), new_code_cell("raise RuntimeError('scratch cell')"), new_code_cell("%matplotlib inline")]
     save(nb, tmp_path / "a01_modules.ipynb")
-    ns = Namespace(tmp_path)
-    module = ns.load("a01_modules").module
-    with ns.active():
+    impl = Implementation(tmp_path)
+    module = impl.load("a01_modules").module
+    with impl.active():
         assert type(pickle.loads(pickle.dumps(module.Squares()))) is module.Squares
         layer = pickle.loads(pickle.dumps(module.Linear(2, 3)))
         assert isinstance(layer, module.Linear)

@@ -13,10 +13,12 @@ import time
 import pytest
 import torch
 
-from graders.engine import goldens
-from graders.engine.official import JobResult, _follow, csv_cell, decode_frames, whitelist
-from graders.engine.records import CONFINED, HEADER, IMPORTED, BadRecord, decode, encode, validate
-from graders.engine.runner import all_checks
+from graders.engine.grading import goldens
+from graders.engine.official.gradebook import csv_cell
+from graders.engine.official.jobs import JobProgress, JobResult, decode_frames
+from graders.engine.official.submissions import whitelist
+from graders.engine.official.records import CONFINED, HEADER, IMPORTED, BadRecord, decode, encode, validate
+from graders.engine.checks import all_checks
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
 EVIL_NAME = "=SUM(1+1)*cmd|'calc'!A0"
@@ -36,7 +38,7 @@ def klass(tmp_path_factory) -> dict:
             shutil.copy(source / name, subs / student / name)
     shutil.copytree(REFERENCE_DIR, subs / "honest", ignore=shutil.ignore_patterns("__pycache__"))  # every assignment
     path = root / "goldens.pt"
-    goldens.save(goldens.record(all_checks(), REFERENCE_DIR, seed=5), path)
+    goldens.record(path, seed=5)
     out = root / "out"
     done = _grade_cmd(str(subs), "--out", str(out), "--jobs", "2", "--timeout", "20", "--goldens", str(path))
     return {"root": root, "subs": subs, "out": out, "goldens": path, "run": done}
@@ -217,20 +219,31 @@ def test_the_parent_follows_the_childs_checks_by_the_frames_headers() -> None:
     order = list(checks)
     slow = next(i for i, c in enumerate(order) if (checks[c].timeout or 0) > 30)  # a09's training checks have a longer limit
     result = JobResult()
-    current, deadline = _follow(CONFINED, b"c", result, order, checks, "import", 1.0, 5.0)
-    assert (current, deadline, result.confined) == ("import", 1.0, b"c")
-    assert _follow(0, b"early", result, order, checks, current, deadline, 5.0) == ("import", 1.0)  # nothing counts before the import
-    current, deadline = _follow(IMPORTED, b"", result, order, checks, current, deadline, 5.0)
-    assert current == order[0] and 4.0 < deadline - time.monotonic() <= 5.0
-    assert _follow(2, b"ahead", result, order, checks, current, deadline, 5.0) == (current, deadline)  # out of turn
+    progress = JobProgress(order, checks, 5.0, result)
+    progress.deadline = 1.0
+
+    def state() -> tuple:
+        return progress.current, progress.deadline
+
+    progress.follow(CONFINED, b"c")
+    assert (*state(), result.confined) == ("import", 1.0, b"c")
+    progress.follow(0, b"early")
+    assert state() == ("import", 1.0)  # nothing counts before the import
+    progress.follow(IMPORTED, b"")
+    assert progress.current == order[0] and 4.0 < progress.deadline - time.monotonic() <= 5.0
+    before = state()
+    progress.follow(2, b"ahead")
+    assert state() == before  # out of turn
     for i in range(slow):
-        current, deadline = _follow(i, f"r{i}".encode(), result, order, checks, current, deadline, 5.0)
-    assert current == order[slow] and deadline - time.monotonic() > 30
-    assert _follow(0, b"again", result, order, checks, current, deadline, 5.0) == (current, deadline)  # a repeat
+        progress.follow(i, f"r{i}".encode())
+    assert progress.current == order[slow] and progress.deadline - time.monotonic() > 30
+    before = state()
+    progress.follow(0, b"again")
+    assert state() == before  # a repeat
     assert list(result.frames) == order[:slow] and result.frames[order[0]] == b"r0"
     for i in range(slow, len(order)):
-        current, deadline = _follow(i, b"x", result, order, checks, current, deadline, 5.0)
-    assert current is None and len(result.frames) == len(order)
+        progress.follow(i, b"x")
+    assert progress.current is None and len(result.frames) == len(order)
 
 
 def _frame(record: dict, tag: int = 0) -> bytes:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from graders.engine import goldens
-from graders.engine.official import Options, grade_class
-from graders.engine.runner import all_checks
-from graders.engine.sandbox import SANDBOX_UID_BASE, Limits, is_root
+from graders.engine.grading import goldens
+from graders.engine.official.classroom import Options, grade_class
+from graders.engine.checks import all_checks
+from graders.engine.official.sandbox import SANDBOX_UID_BASE, Limits, is_root
 from tests.support import KIT_ROOT, REFERENCE_DIR
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the sandbox is Linux-only")
@@ -234,7 +234,7 @@ def graded(tmp_path_factory, listener):
     for fname in ("a01_modules.py", "quiz.py"):
         (subs / "honest" / fname).write_text((REFERENCE_DIR / fname).read_text(encoding="utf-8"), encoding="utf-8")
     path = root / "goldens.pt"
-    goldens.save(goldens.record(all_checks(), REFERENCE_DIR, seed=77), path)
+    goldens.record(path, seed=77)
     before = _tree_digest(subs)
     start = time.monotonic()
     outcomes = grade_class(Options(subs, out, goldens.Goldens(path), jobs=2, timeout=TIMEOUT, limits=Limits(memory_mb=768, processes=32)))

@@ -1,4 +1,4 @@
-"""The reference solutions of a05..a09 (lecture 5) behave as CURRICULUM.md says.
+"""The reference solutions of a05..a09 (lecture 5) behave as their docstrings and docs/authoring.md say.
 
 Wherever the curriculum says "identical to torch", the reference is compared
 index for index with torch's own class (``SequentialSampler``,

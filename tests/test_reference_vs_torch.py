@@ -1,4 +1,4 @@
-"""The reference solutions of a01..a04 and the quiz behave as CURRICULUM.md says.
+"""The reference solutions of a01..a04 and the quiz behave as their docstrings and docs/authoring.md say.
 
 Wherever the curriculum says "match torch", the reference is compared with
 torch itself (``nn.Linear``/``F.linear``, autograd, ``torch.optim``, a

@@ -16,10 +16,12 @@ import pytest
 import torch
 
 import graders
-from graders.engine import goldens, release
+from graders.engine.grading import goldens
+from graders.engine.publish import release
 from graders.engine.cli import main as cli_main
+from graders.engine.errors import InstructorError
 from graders.engine.layout import DEFAULT_SEED, NOTEBOOKS_DIR
-from graders.engine.runner import all_checks
+from graders.engine.checks import all_checks
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 from tests.test_parity import _doc_and_rest, _functions, _stub_message
 from tests.variants import MUTANTS
@@ -259,7 +261,7 @@ def test_the_reference_scores_full_marks_inside_the_release(released, tmp_path) 
 
 
 def test_without_a_step_summary_variable_nothing_is_written(tmp_path) -> None:
-    from graders.engine.report import append_step_summary
+    from graders.engine.grading.report import append_step_summary
 
     append_step_summary([], None)
     append_step_summary([], "")
@@ -281,7 +283,7 @@ def test_release_refuses_a_used_folder_and_stale_notebooks(tmp_path, monkeypatch
         (stale / path.name).write_bytes(path.read_bytes())
     (stale / "a01_modules.ipynb").write_text((stale / "a01_modules.ipynb").read_text().replace("NotImplementedError", "RuntimeError"))
     monkeypatch.setattr(release, "NOTEBOOKS_DIR", stale)
-    with pytest.raises(release.ReleaseError, match=r"a01_modules.ipynb.*python -m graders notebooks"):
+    with pytest.raises(InstructorError, match=r"a01_modules.ipynb.*python -m graders notebooks"):
         release.check_notebooks_current()
 
 
@@ -290,7 +292,7 @@ def test_release_refuses_a_used_folder_and_stale_notebooks(tmp_path, monkeypatch
 @pytest.fixture(scope="module")
 def other_version(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("version") / "old.pt"
-    data = goldens.record(all_checks(["quiz"]), REFERENCE_DIR, seed=3)
+    data = goldens.observe_reference(all_checks(["quiz"]), REFERENCE_DIR, seed=3)
     assert data["kit_version"] == graders.__version__
     data["kit_version"] = "0.0.1"
     goldens.save(data, path)
@@ -299,7 +301,7 @@ def other_version(tmp_path_factory) -> Path:
 
 def test_the_version_is_one_and_goldens_of_another_version_are_refused(other_version) -> None:
     assert _version(KIT_ROOT / "pyproject.toml") == graders.__version__
-    with pytest.raises(ValueError, match=rf"0\.0\.1.*{re.escape(graders.__version__)}.*re-record"):
+    with pytest.raises(InstructorError, match=rf"0\.0\.1.*{re.escape(graders.__version__)}.*re-record"):
         goldens.Goldens(other_version)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graders.engine.runner import all_checks, grade
+from graders.engine.checks import all_checks
+from graders.engine.grading.pipeline import grade
 from tests.support import ASSIGNMENTS_DIR, REFERENCE_DIR, by_name
 
 GRADED = sorted({c.assignment for c in all_checks()})

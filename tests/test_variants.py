@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from graders.engine.runner import all_checks, grade
+from graders.engine.checks import all_checks
+from graders.engine.grading.pipeline import grade
 from tests.support import Variant, by_name
 from tests.variants import ALTERNATIVES, MUTANTS
 

@@ -19,12 +19,14 @@ it for checks graded on properties rather than equality.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable, Iterable, Sequence
 
 from .compare import DEFAULT, Mismatch, Tolerance, compare
+from .layout import ASSIGNMENTS
 
 ProbeFn = Callable[[ModuleType, Any], Any]
 JudgeFn = Callable[[Any, Any], "Mismatch | str | None"]
@@ -164,3 +166,20 @@ def collect(modules: Iterable[ModuleType]) -> list[Check]:
     if dupes:
         raise ValueError(f"check ids should be unique, but got duplicates {dupes}")
     return out
+
+
+def grader_modules(assignments: Iterable[str] = ASSIGNMENTS) -> list[ModuleType]:
+    """Import the grader module of each assignment that has one."""
+    modules = []
+    for name in assignments:
+        try:
+            modules.append(importlib.import_module(f"graders.{GRADER_PREFIX}{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"graders.{GRADER_PREFIX}{name}":
+                raise
+    return modules
+
+
+def all_checks(assignments: Iterable[str] = ASSIGNMENTS) -> list[Check]:
+    """Every check of ``assignments``, in assignment and file order."""
+    return collect(grader_modules(assignments))

@@ -88,21 +88,9 @@ def compare(got: Any, expected: Any, where: str = "", tol: Tolerance = DEFAULT) 
             return Mismatch(where, "a dict", describe(got))
         return _compare_dicts(got, expected, where, tol)
     if isinstance(expected, (list, tuple)):
-        if not isinstance(got, (list, tuple)):
-            return Mismatch(where, f"a {type(expected).__name__} of {len(expected)} items", describe(got))
-        if len(got) != len(expected):
-            return Mismatch(where, f"{len(expected)} items", f"{len(got)} items: {describe(got)}")
-        for i, (g, e) in enumerate(zip(got, expected)):
-            found = compare(g, e, _join(where, f"[{i}]"), tol)
-            if found:
-                return found
-        return None
+        return _compare_sequences(got, expected, where, tol)
     if type(expected) is float:
-        if type(got) is not float:
-            return Mismatch(where, f"a Python float ({format_number(expected)})", f"{type_label(got)}: {describe(got)}")
-        if _close(got, expected, tol):
-            return None
-        return Mismatch(where, format_number(expected), format_number(got))
+        return _compare_floats(got, expected, where, tol)
     if type(got) is not type(expected) and not (is_opaque(got) and is_opaque(expected)):
         return Mismatch(where, f"{type_label(expected)}: {describe(expected)}", f"{type_label(got)}: {describe(got)}")
     if got != expected:
@@ -114,6 +102,26 @@ def _join(where: str, part: str) -> str:
     if not where:
         return part
     return where + part if part.startswith("[") else f"{where}, {part}"
+
+
+def _compare_sequences(got: Any, expected: list | tuple, where: str, tol: Tolerance) -> Mismatch | None:
+    if not isinstance(got, (list, tuple)):
+        return Mismatch(where, f"a {type(expected).__name__} of {len(expected)} items", describe(got))
+    if len(got) != len(expected):
+        return Mismatch(where, f"{len(expected)} items", f"{len(got)} items: {describe(got)}")
+    for i, (g, e) in enumerate(zip(got, expected)):
+        found = compare(g, e, _join(where, f"[{i}]"), tol)
+        if found:
+            return found
+    return None
+
+
+def _compare_floats(got: Any, expected: float, where: str, tol: Tolerance) -> Mismatch | None:
+    if type(got) is not float:
+        return Mismatch(where, f"a Python float ({format_number(expected)})", f"{type_label(got)}: {describe(got)}")
+    if _close(got, expected, tol):
+        return None
+    return Mismatch(where, format_number(expected), format_number(got))
 
 
 def _compare_dicts(got: dict, expected: dict, where: str, tol: Tolerance) -> Mismatch | None:

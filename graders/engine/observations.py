@@ -1,4 +1,4 @@
-"""Observations: the plain data a probe hands to a judge.
+"""Observations: the plain data a probe hands to a judge, and :class:`Observed` (a value or why there is none).
 
 An observation is built only from tensors, ``int``, ``float``, ``bool``,
 ``str``, ``None`` and lists, tuples and dicts of these, so that it can cross
@@ -19,7 +19,8 @@ Two markers are plain dicts with a reserved key:
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 import torch
 
@@ -29,6 +30,28 @@ RETURNED = "__returned__"
 MAX_TEXT = 500
 MAX_DEPTH = 12
 MAX_ITEMS = 10_000
+
+ProbeStatus = Literal["ok", "not_attempted", "error", "forbidden", "missing", "import_error"]
+PROBE_STATUSES = frozenset(get_args(ProbeStatus))
+
+
+@dataclass
+class Observed:
+    """The result of probing one implementation for one check.
+
+    ``status`` is "ok" when ``value`` holds the observation; otherwise
+    ``message`` says why there is none. ``notes`` come from loading the file
+    (see ``Loaded.notes``): the judge shows them with a check that does not pass.
+    """
+
+    status: ProbeStatus
+    value: Any = None
+    message: str = ""
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def not_handed_in(cls, assignment: str) -> Observed:
+        return cls("missing", message=f"{assignment}.py (or .ipynb) was not handed in, so this check scores 0.")
 
 
 def _short(text: str, limit: int = MAX_TEXT) -> str:

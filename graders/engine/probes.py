@@ -1,20 +1,104 @@
-"""Probe helpers shared by several graders: what a module registered, fixed
-weights for a layer, statistics of a random initialisation, spies.
+"""What a probe works with: the :class:`Probe` handle (seeded inputs, call labels) and
+helpers shared by several graders (what a module registered, fixed weights for a
+layer, statistics of a random initialisation, expected errors, spies).
 
 Probes return observations; these helpers only build them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
 from .judges import absolute, between, keywise, relative
-from .observations import is_raised, returned
+from .observations import is_raised, raised, returned
+
+
+def derive_seed(seed: int, key: str) -> int:
+    """A 63-bit seed from the run's seed and a string key, stable across processes."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+class NotAttempted(Exception):
+    """Raised by a probe when the student left the task untouched (e.g. a quiz answer still None)."""
+
+
+class Probe:
+    """What a probe gets besides the implementation: seeded inputs and call labels.
+
+    Args:
+        seed: the probe's own seed (already derived from the run's seed).
+
+    Example:
+        >>> p = Probe(7)
+        >>> x = p.randn(2, 3)          # same values for the same seed
+        >>> p.call("Linear(3, 4)", dict)  # labels the call for messages
+        {}
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.where = ""
+        self._streams = 0
+
+    def generator(self) -> torch.Generator:
+        """A fresh ``torch.Generator``; each call gives a different stream."""
+        self._streams += 1
+        return torch.Generator().manual_seed(derive_seed(self.seed, f"stream{self._streams}"))
+
+    def randn(self, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        return torch.randn(*shape, generator=self.generator(), dtype=dtype)
+
+    def rand(self, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        return torch.rand(*shape, generator=self.generator(), dtype=dtype)
+
+    def randint(self, low: int, high: int, shape: tuple[int, ...]) -> torch.Tensor:
+        return torch.randint(low, high, shape, generator=self.generator())
+
+    def integer(self, low: int, high: int) -> int:
+        """One integer drawn uniformly from ``[low, high)``: a seed, an index, a count.
+
+        Example:
+            >>> seed = Probe(7).integer(0, 100_000)  # the same for the same probe seed
+        """
+        return int(self.randint(low, high, (1,)))
+
+    def numpy_rng(self) -> np.random.Generator:
+        self._streams += 1
+        return np.random.default_rng(derive_seed(self.seed, f"np{self._streams}"))
+
+    def call(self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn`` and remember ``where`` to name it if it raises."""
+        self.where = where
+        return fn(*args, **kwargs)
+
+    def not_attempted(self, why: str) -> None:
+        """Stop the probe: the task is untouched (``why`` is shown to the student)."""
+        raise NotAttempted(why)
+
+    def attempt(self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call ``fn``; an exception it raises becomes an observation.
+
+        ``NotImplementedError`` still propagates (the work is not attempted).
+        """
+        return self.attempt_with_exception(where, fn, *args, **kwargs)[0]
+
+    def attempt_with_exception(self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Exception | None]:
+        """Like :meth:`attempt`, and also the exception itself (``None`` when ``fn`` returned)."""
+        self.where = where
+        try:
+            return fn(*args, **kwargs), None
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            return raised(exc), exc
 
 
 def registry(module: nn.Module) -> dict[str, Any]:
@@ -57,10 +141,15 @@ UNIFORM_INIT_RULES = (
 uniform_init_judge = keywise(*UNIFORM_INIT_RULES)
 
 
-def expect_raise(p: Any, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def expect_raise(p: Probe, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """The exception ``fn`` raised, or a 'returned normally' marker (a clearer message than the returned value)."""
-    result = p.attempt(where, fn, *args, **kwargs)
-    return result if is_raised(result) else returned(result)
+    return expect_raise_with_exception(p, where, fn, *args, **kwargs)[0]
+
+
+def expect_raise_with_exception(p: Probe, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Exception | None]:
+    """Like :func:`expect_raise`, and also the exception itself, for judging its whole message."""
+    result, exc = p.attempt_with_exception(where, fn, *args, **kwargs)
+    return (result, exc) if is_raised(result) else (returned(result), None)
 
 
 @contextmanager

@@ -1,8 +1,9 @@
-"""The pytest plugin: checks become test items; the run ends with a grade table.
+"""The pytest plugin of self-check: checks become test items; the run ends with a grade table.
 
 ``graders/conftest.py`` re-exports these hooks. They are thin: the work
-happens in :mod:`.runner` (probe and judge) and :mod:`.report` (table,
-results JSON). Hooks appear in the order pytest calls them.
+happens in :mod:`..grading.pipeline` (probe and judge) and
+:mod:`..grading.report` (table, results JSON). Hooks appear in the order
+pytest calls them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from .checks import Check
-from .judging import Outcome
-from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR
-from .report import append_step_summary, failure_text, grade_table, write_results_json
-from .runner import Grading
+from ..checks import Check
+from ..errors import InstructorError
+from ..grading.outcomes import Outcome
+from ..grading.pipeline import Grading
+from ..grading.report import append_step_summary, failure_text, grade_table, write_results_json
+from ..layout import ASSIGNMENTS, ASSIGNMENTS_DIR
 
 IMPL_ENV = "GRADERS_IMPL"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"  # set by GitHub Actions: the job summary gets the grade table
@@ -101,8 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
     goldens = config.getoption("grader_goldens")
     try:
         config.stash[GRADING] = Grading(impl, seed=seed, goldens=Path(goldens) if goldens else None)
-    except (FileNotFoundError, ValueError) as exc:
-        raise pytest.UsageError(str(exc)) from None
+    except InstructorError as exc:
+        raise pytest.UsageError(exc.message) from None
     config.stash[OUTCOMES] = {}
 
 

@@ -1,4 +1,4 @@
-"""Grading as plain functions: the pipeline the pytest plugin, the CLI and the kit's tests share.
+"""Grading one submission as plain functions: the pipeline that self-check, the CLI and the kit's tests share.
 
 :class:`Grading` ties a submission, a source of reference observations (live
 ``reference/`` or a golden file) and a seed together; ``grade_check`` probes
@@ -7,19 +7,17 @@ the submission and judges it. :func:`grade` does a whole run without pytest.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Iterable, Protocol
 
-import torch
-
-from .checks import Check, collect
+from ..checks import Check, all_checks
+from ..errors import InstructorError
+from ..layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR, SHIPPED_GOLDENS
+from ..loading.implementation import Implementation
+from ..observations import Observed
 from .goldens import Goldens
-from .judging import Outcome, judge
-from .layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR, SHIPPED_GOLDENS
-from .loading import Namespace
-from .probing import Observed, observe
-
+from .isolation import configure_torch, observe
+from .outcomes import Outcome, judge
 
 
 class ReferenceSource(Protocol):
@@ -30,19 +28,14 @@ class LiveReference:
     """Reference observations computed by running ``reference/`` in this process."""
 
     def __init__(self, root: Path, seed: int) -> None:
-        self.ns = Namespace(root, "reference")
+        self.impl = Implementation(root, "reference")
         self.seed = seed
         self._cache: dict[str, Observed] = {}
 
     def get(self, check: Check) -> Observed:
         if check.id not in self._cache:
-            self._cache[check.id] = observe(check, self.ns, self.seed)
+            self._cache[check.id] = observe(check, self.impl, self.seed)
         return self._cache[check.id]
-
-
-def configure_torch() -> None:
-    """One intra-op thread: tensors are small and graders may run side by side."""
-    torch.set_num_threads(1)
 
 
 class Grading:
@@ -58,9 +51,9 @@ class Grading:
         reference: an existing live reference to share (its seed is used).
 
     Raises:
-        FileNotFoundError: ``impl`` is not a directory, or there is neither a
-            reference nor goldens to judge against.
-        ValueError: ``seed`` differs from the goldens' seed.
+        InstructorError: ``impl`` is not a directory, there is neither a
+            reference nor goldens to judge against, the goldens do not belong
+            to this kit, or ``seed`` differs from the goldens' seed.
     """
 
     def __init__(
@@ -72,17 +65,17 @@ class Grading:
         reference: LiveReference | None = None,
     ) -> None:
         if not impl.is_dir():
-            raise FileNotFoundError(f"--impl should be a directory holding assignment files, but got {impl} (not a directory)")
-        self.student = Namespace(impl)
+            raise InstructorError(f"--impl should be a directory holding assignment files, but got {impl} (not a directory)")
+        self.student = Implementation(impl)
         self.reference: ReferenceSource
         if goldens is None and reference is None and not reference_dir.is_dir():
             if not SHIPPED_GOLDENS.is_file():
-                raise FileNotFoundError(f"there is no reference ({reference_dir}) to judge against and no recorded goldens ({SHIPPED_GOLDENS}); pass --goldens FILE")
+                raise InstructorError(f"there is no reference ({reference_dir}) to judge against and no recorded goldens ({SHIPPED_GOLDENS}); pass --goldens FILE")
             goldens = SHIPPED_GOLDENS
         if goldens is not None:
             recorded = Goldens(goldens, reference_dir)
             if seed is not None and seed != recorded.seed:
-                raise ValueError(f"--seed {seed} differs from the seed {recorded.seed} the goldens {goldens} were recorded with")
+                raise InstructorError(f"--seed {seed} differs from the seed {recorded.seed} the goldens {goldens} were recorded with")
             self.seed = recorded.seed
             self.reference = recorded
         elif reference is not None:
@@ -95,22 +88,6 @@ class Grading:
 
     def grade_check(self, check: Check) -> Outcome:
         return judge(check, observe(check, self.student, self.seed), self.reference.get(check))
-
-
-def grader_modules(assignments: Iterable[str] = ASSIGNMENTS) -> list:
-    """Import the grader module of each assignment that has one."""
-    modules = []
-    for name in assignments:
-        try:
-            modules.append(importlib.import_module(f"graders.test_{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"graders.test_{name}":
-                raise
-    return modules
-
-
-def all_checks(assignments: Iterable[str] = ASSIGNMENTS) -> list[Check]:
-    return collect(grader_modules(assignments))
 
 
 def grade(

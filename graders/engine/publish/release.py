@@ -9,7 +9,7 @@ the kit's ``requirements.txt``, ``pyproject.toml`` and
 ``student_repo/``: a student README, ``tox.ini``, ``.gitignore`` and a GitHub
 Actions workflow that grades every push. It never holds ``reference/``,
 ``tests/`` or any other ``tools/``. Inside it, ``pytest graders/`` judges from the
-shipped goldens (:class:`.runner.Grading` finds them when there is no
+shipped goldens (:class:`..grading.pipeline.Grading` finds them when there is no
 ``reference/``).
 """
 
@@ -19,7 +19,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .layout import ASSIGNMENTS_DIR, DEFAULT_SEED, KIT_ROOT, NOTEBOOKS_DIR, REFERENCE_DIR, SHIPPED_GOLDENS
+from ..errors import InstructorError
+from ..layout import ASSIGNMENTS_DIR, DEFAULT_SEED, KIT_ROOT, NOTEBOOKS_DIR, REFERENCE_DIR, SHIPPED_GOLDENS
 
 SHIPPED_DIRS = ("assignments", "notebooks", "data", "graders")
 SHIPPED_FILES = ("requirements.txt", "pyproject.toml", "tools/make_example_data.py")  # the docstrings name the generator
@@ -28,45 +29,46 @@ GOLDENS = SHIPPED_GOLDENS.relative_to(KIT_ROOT)  # graders/goldens.pt
 JUNK = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
 
 
-class ReleaseError(Exception):
-    """The release cannot be built as asked (the message says why and what to do)."""
-
-
 def check_notebooks_current() -> None:
     """Refuse notebooks that differ from a fresh conversion of the skeletons (stale, or solutions)."""
-    from .student_notebooks import write_notebooks  # nbformat is only needed here
+    from .notebook_export import write_notebooks  # nbformat is only needed here
 
     with tempfile.TemporaryDirectory(prefix="kitnotebooks-") as tmp:
         fresh = {p.name: p.read_bytes() for p in write_notebooks(ASSIGNMENTS_DIR, Path(tmp))}
     shipped = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     stale = sorted(n for n in fresh.keys() | shipped.keys() if fresh.get(n) != shipped.get(n))
     if stale:
-        raise ReleaseError(f"notebooks/ does not match assignments/ ({', '.join(stale)}): run `python -m graders notebooks` first")
+        raise InstructorError(f"notebooks/ does not match assignments/ ({', '.join(stale)}): run `python -m graders notebooks` first")
 
 
 def _check_destination(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ReleaseError(f"OUT_DIR should be a new or empty directory, but {out} exists and is not empty")
+        raise InstructorError(f"OUT_DIR should be a new or empty directory, but {out} exists and is not empty")
     inside = [KIT_ROOT / d for d in (*SHIPPED_DIRS, "reference", "student_repo")]
     if out == KIT_ROOT or out in KIT_ROOT.parents or any(out == d or d in out.parents for d in inside):
-        raise ReleaseError(f"OUT_DIR {out} would overlap the kit's own files; choose a folder outside them (e.g. build/release)")
+        raise InstructorError(f"OUT_DIR {out} would overlap the kit's own files; choose a folder outside them (e.g. build/release)")
 
 
 def build_release(out: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
     """Write the student repository into ``out``; returns the files written, relative to ``out``.
 
     Raises:
-        ReleaseError: ``out`` is not new or empty, overlaps the kit, or notebooks/ is stale.
+        InstructorError: ``out`` is not new or empty, overlaps the kit, or notebooks/ is stale.
         GraderBug: the reference fails a probe while the goldens are recorded.
     """
-    from .goldens import record, save
-    from .runner import all_checks, configure_torch
+    from ..grading.goldens import record
 
     out = out.resolve()
     _check_destination(out)
     check_notebooks_current()
-    configure_torch()
-    data = record(all_checks(), reference_dir, DEFAULT_SEED)  # before writing anything: a failing reference leaves no release
+    with tempfile.TemporaryDirectory(prefix="kitrelease-") as tmp:
+        goldens = Path(tmp) / GOLDENS.name
+        record(goldens, seed=DEFAULT_SEED, reference_dir=reference_dir)  # before writing anything: a failing reference leaves no release
+        _write_release(out, goldens)
+    return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+
+
+def _write_release(out: Path, goldens: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name in SHIPPED_DIRS:
         shutil.copytree(KIT_ROOT / name, out / name, ignore=shutil.ignore_patterns(*JUNK))
@@ -75,5 +77,4 @@ def build_release(out: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(KIT_ROOT / name, out / name)
     shutil.copytree(TEMPLATE_DIR, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*JUNK))
-    save(data, out / GOLDENS)
-    return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    shutil.copyfile(goldens, out / GOLDENS)

@@ -17,14 +17,17 @@ from typing import Any, Iterable
 
 import torch
 
-from .. import __version__
-from .checks import Check
-from .judging import GraderBug
-from .loading import Namespace
-from .probing import Observed, observe
+from ... import __version__
+from ..checks import Check, all_checks
+from ..errors import GraderBug, InstructorError
+from ..layout import ASSIGNMENTS, REFERENCE_DIR
+from ..loading.implementation import Implementation
+from ..observations import Observed
+from .isolation import configure_torch, observe
 
 FORMAT = 1
-GRADERS_DIR = Path(__file__).resolve().parent.parent
+GRADERS_DIR = Path(__file__).resolve().parents[2]
+RECORD_AGAIN = "re-record it with `python -m graders record`"
 
 
 def fingerprint(graders_dir: Path = GRADERS_DIR) -> str:
@@ -41,18 +44,18 @@ def fingerprint(graders_dir: Path = GRADERS_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-def record(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str, Any]:
-    """Observe every check on the reference.
+def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str, Any]:
+    """Observe every check on the reference: the contents of a golden file.
 
     Raises:
         GraderBug: when the reference fails a probe.
     """
-    ns = Namespace(reference_dir, "reference")
+    impl = Implementation(reference_dir, "reference")
     observations: dict[str, Any] = {}
     for check in checks:
-        seen = observe(check, ns, seed)
+        seen = observe(check, impl, seed)
         if seen.status != "ok":
-            raise GraderBug(f"the reference failed check {check.id} ({seen.status}):\n{seen.message}")
+            raise GraderBug.reference_failed(check.id, seen.status, seen.message)
         observations[check.id] = seen.value
     return {
         "format": FORMAT,
@@ -64,7 +67,24 @@ def record(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str,
     }
 
 
+def record(out: Path, *, seed: int, reference_dir: Path = REFERENCE_DIR, assignments: Iterable[str] = ASSIGNMENTS) -> int:
+    """Record the goldens of ``assignments`` from ``reference_dir`` into ``out``; returns how many checks.
+
+    Every command that records goldens (``record``, ``grade``, ``release``,
+    ``gradescope``) calls this one function. Nothing is written when the
+    reference fails a check.
+
+    Raises:
+        GraderBug: the reference fails a probe.
+    """
+    configure_torch()
+    checks = all_checks(assignments)
+    save(observe_reference(checks, reference_dir, seed), out)
+    return len(checks)
+
+
 def save(data: dict[str, Any], path: Path) -> None:
+    """Write golden data (from :func:`observe_reference`) to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(data, path)
 
@@ -78,37 +98,37 @@ class Goldens:
             recorded from exactly its files.
 
     Raises:
-        FileNotFoundError: the file does not exist.
-        ValueError: it is not a golden file, or it was recorded by another
-            version of the kit, for other graders or another reference.
+        InstructorError: the file does not exist, is not a golden file, or
+            was recorded by another version of the kit, for other graders or
+            another reference.
     """
 
     def __init__(self, path: Path, reference_dir: Path | None = None) -> None:
         if not path.is_file():
-            raise FileNotFoundError(f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`")
+            raise InstructorError(f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`")
         try:
             data = torch.load(path, weights_only=True)
         except Exception as exc:
-            raise ValueError(f"{path} is not a golden file readable as plain data: {exc}") from None
+            raise InstructorError(f"{path} is not a golden file readable as plain data: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("observations"), dict):
-            raise ValueError(f"{path} is not a golden file of format {FORMAT}; re-record it with `python -m graders record`")
+            raise InstructorError(f"{path} is not a golden file of format {FORMAT}; {RECORD_AGAIN}")
         if data.get("kit_version") != __version__:
-            raise ValueError(
+            raise InstructorError(
                 f"{path} was recorded by kit version {data.get('kit_version')}, but these graders are version {__version__}; "
-                "re-record it with `python -m graders record` (or rebuild the release)"
+                f"{RECORD_AGAIN} (or rebuild the release)"
             )
         if data.get("fingerprint") != fingerprint():
-            raise ValueError(
+            raise InstructorError(
                 f"{path} was recorded for other graders (fingerprint {data.get('fingerprint')}, "
-                f"these graders are {fingerprint()}); re-record it with `python -m graders record`"
+                f"these graders are {fingerprint()}); {RECORD_AGAIN}"
             )
         if reference_dir is not None and reference_dir.is_dir() and data.get("reference_fingerprint") != fingerprint(reference_dir):
-            raise ValueError(f"{path} was recorded from another version of {reference_dir}; re-record it with `python -m graders record`")
+            raise InstructorError(f"{path} was recorded from another version of {reference_dir}; {RECORD_AGAIN}")
         self.path = path
         self.seed: int = int(data["seed"])
         self.observations: dict[str, Any] = data["observations"]
 
     def get(self, check: Check) -> Observed:
         if check.id not in self.observations:
-            raise GraderBug(f"{self.path} has no observation for {check.id}; re-record it with `python -m graders record`")
+            raise GraderBug(f"{self.path} has no observation for {check.id}; {RECORD_AGAIN}")
         return Observed("ok", self.observations[check.id])

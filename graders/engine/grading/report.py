@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .judging import Outcome
+from .outcomes import Outcome
 
 STATUS_WORDS = {
     "passed": "passed",

@@ -16,7 +16,7 @@ string and at most one tensor, three times cheaper to load. Containers are tagge
 unambiguous: a JSON array is a list, ``{"t": [...]}`` a tuple,
 ``{"d": [[key, value], ...]}`` a dict (int keys and order kept),
 ``{"T": [dtype, shape, offset]}`` a tensor (a contiguous CPU ``torch.Tensor``,
-as :func:`.observations.normalize` makes them, rebuilt bit for bit), and
+as :func:`..observations.normalize` makes them, rebuilt bit for bit), and
 ``{"o": i}`` the i-th entry of a list of objects sent as they are: anything
 else, which the parent then takes or refuses exactly as it would unpacked.
 """
@@ -31,15 +31,13 @@ from typing import Any
 
 import torch
 
-from .observations import MAX_TEXT, RAISED
-from .probing import Observed
+from ..observations import MAX_TEXT, PROBE_STATUSES, RAISED, Observed
 
 HEADER = struct.Struct("<QI")  # a record's length, and what it is: CONFINED, IMPORTED, or its check's position in the job
 CONFINED, IMPORTED = 0xFFFF_FFFF, 0xFFFF_FFFE
 MAX_RECORD = 64 * 2**20
 MAX_DEPTH = 16
 MAX_NODES = 200_000  # a value larger than this (or shared many times over) travels unpacked
-STATUSES = {"ok", "not_attempted", "error", "forbidden", "missing", "import_error"}
 PLAIN = (bool, int, float, str)
 ALIGN = 16  # every tensor's bytes start at a multiple of this in the blob, so any dtype can view them
 DTYPES = {d: str(d).removeprefix("torch.") for d in (
@@ -207,7 +205,7 @@ def validate(value: Any, depth: int = 0) -> Any:
 def observed_from(record: dict[str, Any]) -> Observed:
     """The observation a "done" record carries, texts capped."""
     status = record.get("status")
-    if status not in STATUSES:
+    if status not in PROBE_STATUSES:
         raise BadRecord(f"unknown status {status!r}")
     message = record.get("message") if type(record.get("message")) is str else ""
     value = record.get("value")

@@ -20,7 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import KIT_ROOT, REFERENCE_DIR
+from ..errors import InstructorError
+from ..layout import KIT_ROOT, REFERENCE_DIR
 
 TEMPLATE_DIR = KIT_ROOT / "gradescope"
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -63,20 +64,19 @@ def build_bundle(out: Path, goldens: Path | None = None, seed: int | None = None
     """Write the bundle to ``out``: goldens copied from ``goldens`` (verified), else recorded with ``seed``.
 
     Raises:
-        FileNotFoundError, ValueError: ``goldens`` is missing or does not belong to this kit.
-        GraderBug: the reference fails a probe while recording.
+        InstructorError: ``goldens`` is missing or does not belong to this kit,
+            both ``goldens`` and ``seed`` are given, or the reference fails a
+            probe while recording.
     """
-    from .goldens import Goldens, record, save
-    from .runner import all_checks, configure_torch
+    from ..grading.goldens import Goldens, record
 
     if goldens is not None and seed is not None:
-        raise ValueError("give --goldens or --seed, not both (goldens carry their own seed)")
+        raise InstructorError("give --goldens or --seed, not both (goldens carry their own seed)")
     with tempfile.TemporaryDirectory(prefix="kitbundle-") as tmp:
         if goldens is None:
             seed = secret_seed() if seed is None else seed
-            configure_torch()
             goldens = Path(tmp) / GOLDENS
-            save(record(all_checks(), REFERENCE_DIR, seed), goldens)
+            record(goldens, seed=seed, reference_dir=REFERENCE_DIR)
             recorded = True
         else:
             recorded = False

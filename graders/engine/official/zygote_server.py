@@ -1,4 +1,4 @@
-"""The pre-imported worker that forks one sandboxed child per graded job.
+"""The worker's end of a zygote: pre-imported once, it forks one sandboxed child per graded job.
 
 A zygote is started as ``python -I -B`` with a pristine environment, imports
 torch, numpy and every grader once, and then serves jobs from the grading
@@ -28,13 +28,27 @@ from typing import Any
 
 import torch
 
-from . import eager
-from .loading import Namespace
-from .probing import Observed, observe
+from ..checks import all_checks
+from ..grading.isolation import configure_torch, observe
+from ..loading.implementation import Implementation
+from ..observations import Observed
+from . import dynamo_standin
 from .records import CONFINED, IMPORTED, encode
-from .runner import all_checks, configure_torch
-from .sandbox import SANDBOX_UID_BASE, Confinement, Limits, apply_rlimits, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root, join_cgroup, restore_pid_namespace, set_process_name
-from .workers import recv_msg, send_msg
+from .sandbox import (
+    SANDBOX_UID_BASE,
+    Confinement,
+    Limits,
+    apply_rlimits,
+    drop_privileges,
+    enter_namespaces,
+    fresh_pid_namespace,
+    hide_and_privatize,
+    is_root,
+    join_cgroup,
+    restore_pid_namespace,
+    set_process_name,
+)
+from .zygote_client import recv_msg, send_msg
 
 IMPL_DIR = Path("/tmp/impl")
 _slot_cgroup = Confinement()  # this zygote's memory/pids cgroup, joined at its first job (~10 ms, once)
@@ -43,7 +57,7 @@ WORK_DIR = Path("/tmp/work")
 # DataLoader workers, would otherwise import lazily (found by diffing sys.modules in a child).
 PRELOAD = (
     "numpy", "numpy.random", "torch.utils.data", "torch.optim", "torch.utils.serialization", "multiprocessing.popen_fork",
-    "multiprocessing.queues", "multiprocessing.synchronize", "nbformat", "graders.engine.notebooks",
+    "multiprocessing.queues", "multiprocessing.synchronize", "nbformat", "graders.engine.loading.notebooks",
 )
 
 
@@ -122,12 +136,12 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
 def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
     write_record(fd, {"event": "confined", "applied": conf.applied, "missing": conf.missing}, CONFINED)
     checks = {c.id: c for c in all_checks([job["assignment"]])}
-    ns = Namespace(impl, interruptible=False)
-    ns.load(job["assignment"])
+    implementation = Implementation(impl, interruptible=False)
+    implementation.load(job["assignment"])
     write_record(fd, {"event": "imported"}, IMPORTED)
     for position, check_id in enumerate(job["checks"]):  # in the order given: the parent knows which one runs without being told
         try:
-            seen = observe(checks[check_id], ns, int(job["seed"]))
+            seen = observe(checks[check_id], implementation, int(job["seed"]))
         except BaseException as exc:  # pytest.exit/skip, KeyboardInterrupt, ... from student code
             seen = Observed("error", message=f"  your code raised {type(exc).__name__} and stopped the check: {exc}")
         record = {"event": "done", "check": check_id, "status": seen.status, "value": seen.value, "message": seen.message}
@@ -164,7 +178,7 @@ def preload() -> None:
     """Everything an inmate needs, imported once: torch, numpy, the graders."""
     import importlib
 
-    eager.install()
+    dynamo_standin.install()
     configure_torch()
     for name in PRELOAD:
         importlib.import_module(name)

@@ -8,7 +8,7 @@ forked child then copies page tables for. :func:`install` puts
 attribute (``torch.compile`` in student code, a submodule import) imports the real
 module, so nothing that needs it breaks, it only pays the import then.
 
-Only the official grading workers (:mod:`.zygote`) install it; self-check runs
+Only the official grading workers (:mod:`.zygote_server`) install it; self-check runs
 with torch as it is. ``tests/test_parity.py`` checks that both see the same.
 """
 

@@ -1,11 +1,11 @@
-"""Notebook submissions: read an ``.ipynb`` robustly and import its code cells as a module.
+"""Reading a handed-in notebook: an ``.ipynb`` checked robustly and converted to a module file.
 
 A student may hand in ``a01_modules.ipynb`` instead of ``a01_modules.py``.
 :func:`convert` reads the notebook (a :class:`NotebookError` naming the file
 and the problem when it cannot be graded), comments out IPython magics and
 shell escapes, and writes the code cells in order to ``a01_modules.py`` in a
 directory outside the submission. :class:`NotebookFinder` and
-:class:`NotebookLoader` then import that file the way Jupyter runs a
+:class:`NotebookLoader` (:mod:`.cells`) then import that file the way Jupyter runs a
 notebook: cell by cell, each compiled with the file's real name and line
 numbers, so a cell that raises is recorded ("cell 5 raised NameError: ...")
 and the cells after it still run. The result is a real module backed by a
@@ -21,19 +21,14 @@ from __future__ import annotations
 
 import __future__
 import copy
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import json
 import re
 import warnings
 from dataclasses import dataclass, field
 from functools import reduce
-from importlib.machinery import ModuleSpec
 from operator import or_
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable, Sequence
+from typing import Any
 
 NOTEBOOK_SUFFIX = ".ipynb"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -43,8 +38,6 @@ FUTURE_FLAGS = reduce(or_, (getattr(__future__, f).compiler_flag for f in __futu
 # `name?`, `name??`, `obj.attr?`, `*pattern*?` (help); `x = !ls`, `t = %timeit -o f()` (captured magics).
 HELP_LINE = re.compile(r"^[A-Za-z_*][\w.*\[\]]*\?{1,2}$")
 CAPTURED_MAGIC = re.compile(r"^[\w.]+(\s*,\s*[\w.]+)*\s*=\s*[%!]")
-
-Explain = Callable[[BaseException], str]
 
 
 class NotebookError(ValueError):
@@ -288,92 +281,3 @@ def convert(notebook: Path, script: Path) -> Converted:
         notes.append(f"{notebook.name}: the grader does not run IPython magics or shell commands; it skipped " + ", ".join(skipped))
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Converted(notebook, script, code_cells, notes)
-
-
-def run_cells(converted: Converted, module: ModuleType, explain: Explain) -> None:
-    """Run the code cells in ``module``'s namespace, one at a time, as Jupyter would.
-
-    Each cell is compiled on its own with the module file's name and its real
-    line numbers (so tracebacks point into the file, see
-    :meth:`Converted.locate`); ``from __future__`` imports carry over to later
-    cells. A cell that fails to compile or raises (``SystemExit`` included)
-    is recorded in ``converted.notes`` with ``explain(exc)`` (the student's
-    traceback) and the next cell runs. Failed cells are then commented out
-    of the file.
-    """
-    name = converted.notebook.name
-    flags = 0
-    for cell in converted.cells:
-        source = "\n" * (cell.first_line - 1) + "\n".join(cell.lines) + "\n"
-        try:
-            code = compile(source, str(converted.script), "exec", flags=flags, dont_inherit=True)
-        except (SyntaxError, ValueError) as exc:
-            cell.failed = True
-            converted.notes.append(_syntax_note(converted, cell, exc))
-            continue
-        flags |= code.co_flags & FUTURE_FLAGS
-        try:
-            exec(code, module.__dict__)
-        except (Exception, SystemExit) as exc:
-            cell.failed = True
-            trace = explain(exc)
-            converted.notes.append(
-                f"{name}, cell {cell.number} raised {type(exc).__name__}: {exc}; the cells after it still ran"
-                + (f"\n{trace}" if trace else "")
-            )
-    if any(cell.failed for cell in converted.cells):
-        _comment_out_failed(converted)
-
-
-def _syntax_note(converted: Converted, cell: CodeCell, exc: SyntaxError | ValueError) -> str:
-    head = f"{converted.notebook.name}, cell {cell.number} did not run: "
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        text = (exc.text or "").strip()
-        where = converted.locate(min(max(exc.lineno, cell.first_line), cell.last_line)).split(", ", 1)[1]
-        return head + f"SyntaxError: {exc.msg} ({where})" + (f"\n      {text}" if text else "")
-    return head + f"{type(exc).__name__}: {exc}"
-
-
-def _comment_out_failed(converted: Converted) -> None:
-    lines = converted.script.read_text(encoding="utf-8").split("\n")
-    for cell in converted.cells:
-        if cell.failed:
-            lines[cell.first_line - 2] = f"# %% cell {cell.number} (commented out: it failed when the grader ran it)"
-            for i in range(cell.first_line - 1, cell.last_line):
-                lines[i] = "# " + lines[i] if lines[i] else "#"
-    converted.script.write_text("\n".join(lines), encoding="utf-8")
-
-
-class NotebookLoader(importlib.machinery.SourceFileLoader):
-    """Loads a converted notebook's module file cell by cell (see :func:`run_cells`)."""
-
-    def __init__(self, fullname: str, converted: Converted, explain: Explain) -> None:
-        super().__init__(fullname, str(converted.script))
-        self.converted = converted
-        self.explain = explain
-
-    def exec_module(self, module: ModuleType) -> None:
-        run_cells(self.converted, module, self.explain)
-
-
-class NotebookFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules an implementation hands in as notebooks.
-
-    Args:
-        notebook: ``name -> Converted`` for a module handed in as a notebook,
-            ``None`` otherwise (may raise :class:`NotebookError`).
-        explain: formats a cell's exception for the notes.
-    """
-
-    def __init__(self, notebook: Callable[[str], Converted | None], explain: Explain) -> None:
-        self.notebook = notebook
-        self.explain = explain
-
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
-        if path is not None:
-            return None
-        converted = self.notebook(fullname)
-        if converted is None:
-            return None
-        loader = NotebookLoader(fullname, converted, self.explain)
-        return importlib.util.spec_from_file_location(fullname, converted.script, loader=loader)

@@ -1,7 +1,7 @@
-"""Judging: the student's observation against the reference's -> an Outcome.
+"""Outcomes: the student's observation judged against the reference's.
 
 Judges never run student code: :func:`judge` sees only two
-:class:`~graders.engine.probing.Observed` values and the check's
+:class:`~graders.engine.observations.Observed` values and the check's
 declaration, and writes the learner's message (what was called, expected vs
 got, the concept to revisit, a hint).
 """
@@ -11,15 +11,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .checks import Check
-from .compare import Mismatch
-from .probing import Observed
+from ..checks import Check
+from ..compare import Mismatch
+from ..errors import GraderBug
+from ..observations import Observed
 
-Status = Literal["passed", "failed", "not_attempted", "error", "forbidden", "missing", "import_error"]
-
-
-class GraderBug(RuntimeError):
-    """The reference could not be observed: the kit, not the student, is wrong."""
+# What a graded check can come to: passed or failed, or the probe's reason for having no observation.
+GradeStatus = Literal["passed", "failed", "not_attempted", "error", "forbidden", "missing", "import_error"]
 
 
 @dataclass
@@ -29,7 +27,7 @@ class Outcome:
     check_id: str
     assignment: str
     title: str
-    status: Status
+    status: GradeStatus
     score: float
     max_score: float
     message: str = ""
@@ -49,7 +47,7 @@ def judge(check: Check, student: Observed, reference: Observed) -> Outcome:
         GraderBug: when the reference's observation is not usable.
     """
     if reference.status != "ok":
-        raise GraderBug(f"the reference failed check {check.id} ({reference.status}):\n{reference.message}")
+        raise GraderBug.reference_failed(check.id, reference.status, reference.message)
     if student.status != "ok":
         return _outcome(check, student.status, _explain(check, student.message, student.status), student.notes)
     try:
@@ -62,7 +60,7 @@ def judge(check: Check, student: Observed, reference: Observed) -> Outcome:
     return _outcome(check, "failed", _explain(check, detail, "failed"), student.notes)
 
 
-def _outcome(check: Check, status: Status, message: str, notes: tuple[str, ...] = ()) -> Outcome:
+def _outcome(check: Check, status: GradeStatus, message: str, notes: tuple[str, ...] = ()) -> Outcome:
     score = check.points if status == "passed" else 0.0
     return Outcome(check.id, check.assignment, check.title, status, score, check.points, _with_notes(message, notes))
 
@@ -77,7 +75,7 @@ def _with_notes(message: str, notes: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def _explain(check: Check, detail: str, status: Status) -> str:
+def _explain(check: Check, detail: str, status: GradeStatus) -> str:
     if status in ("not_attempted", "missing", "import_error"):
         return detail
     lines = [detail.rstrip()]

@@ -24,7 +24,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .layout import ASSIGNMENTS
+from ..errors import InstructorError
+from ..layout import ASSIGNMENTS
 
 GOOGLE_SECTION = re.compile(
     r"^(Args|Arguments|Attributes|Keyword Args|Parameters|Returns|Return|Yields|Raises|Example|Examples|Note|Notes|Warning|Shape|Shapes):\s*$"
@@ -230,18 +231,25 @@ def notebook_from_source(source: str, assignment: str) -> NotebookNode:
 def write_notebooks(source_dir: Path, out_dir: Path, assignments: Iterable[str] = ASSIGNMENTS) -> list[Path]:
     """Write ``out_dir/<assignment>.ipynb`` for each ``source_dir/<assignment>.py`` that exists.
 
+    Raises:
+        InstructorError: ``source_dir`` is not a directory, or a file in it
+            cannot be converted (a syntax error, no module docstring).
+
     Example:
         >>> write_notebooks(Path("assignments"), Path("notebooks"))  # doctest: +SKIP
         [PosixPath('notebooks/a01_modules.ipynb'), ...]
     """
     if not source_dir.is_dir():
-        raise FileNotFoundError(f"source_dir should be a directory of assignment files, but got source_dir={str(source_dir)!r}")
+        raise InstructorError(f"source_dir should be a directory of assignment files, but got source_dir={str(source_dir)!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in assignments:
         path = source_dir / f"{name}.py"
         if path.is_file():
-            nb = notebook_from_source(path.read_text(encoding="utf-8"), name)
+            try:
+                nb = notebook_from_source(path.read_text(encoding="utf-8"), name)
+            except (SyntaxError, ValueError) as exc:
+                raise InstructorError(f"{path} cannot be made into a notebook: {exc}") from None
             target = out_dir / f"{name}.ipynb"
             target.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
             written.append(target)

@@ -1,4 +1,4 @@
-"""Handles on the pre-imported grading workers (zygotes), and the framing of their messages.
+"""The parent's end of a pre-imported grading worker (a zygote): starting, cloning, asking for children.
 
 Standard library only: ``python -m graders grade`` starts its workers before the
 parent imports torch, so both imports run at the same time.
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from typing import Any
 
-from .layout import KIT_ROOT
+from ..layout import KIT_ROOT
 
 MSG = struct.Struct("<I")  # length prefix of a JSON message on a worker socket
 
@@ -63,7 +63,7 @@ def pristine_env() -> dict[str, str]:
     return env
 
 
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from graders.engine.zygote import serve; serve(int(sys.argv[2]))"
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from graders.engine.official.zygote_server import serve; serve(int(sys.argv[2]))"
 
 
 class Zygote:
