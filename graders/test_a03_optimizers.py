@@ -11,7 +11,8 @@ after every step; the judge compares that trajectory with the reference's
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor, nn

@@ -44,10 +44,11 @@ import random
 import re
 import tempfile
 import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,8 +56,8 @@ import torch.utils.data._utils as loader_utils
 from torch.utils.data import DataLoader, Dataset, default_collate, get_worker_info
 
 from graders.engine import Mismatch, check, is_raised
-from graders.engine.compare import compare
 from graders.engine.audit import count_opens
+from graders.engine.compare import compare
 from graders.engine.probes import expect_raise
 
 BATCH_TIMEOUT = 10.0

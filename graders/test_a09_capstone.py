@@ -35,9 +35,10 @@ import importlib
 import random
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch

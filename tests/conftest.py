@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graders.engine.layout import DEFAULT_SEED, REFERENCE_DIR
 from graders.engine.grading.isolation import configure_torch
 from graders.engine.grading.pipeline import LiveReference
+from graders.engine.layout import DEFAULT_SEED, REFERENCE_DIR
 
 
 @pytest.fixture(scope="session")

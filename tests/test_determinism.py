@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 import torch
 
-from graders.engine.grading import goldens
+from graders.engine.checks import all_checks
 from graders.engine.cli import main as cli_main
 from graders.engine.errors import InstructorError
-from graders.engine.checks import all_checks
+from graders.engine.grading import goldens
 from graders.engine.grading.pipeline import Grading
 from tests.support import KIT_ROOT, REFERENCE_DIR
 from tests.variants import MUTANTS

@@ -12,15 +12,14 @@ import torch
 from graders.engine.checks import assignment_of, check
 from graders.engine.compare import Tolerance, compare, compare_tensors
 from graders.engine.diagnose import diagnose
-from graders.engine.judges import keywise, relative
+from graders.engine.grading.isolation import isolated_state
 from graders.engine.grading.outcomes import Outcome
+from graders.engine.grading.report import grade_table, results_json
+from graders.engine.judges import keywise, relative
 from graders.engine.loading.implementation import Implementation
 from graders.engine.observations import describe, normalize, raised
-from graders.engine.grading.isolation import isolated_state
 from graders.engine.probes import Probe, derive_seed
-from graders.engine.grading.report import grade_table, results_json
 from graders.engine.shortcuts import ShortcutUsed, guard
-
 
 # --- comparing -----------------------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from graders.engine.layout import DEFAULT_SEED
 from graders.engine.checks import all_checks
+from graders.engine.layout import DEFAULT_SEED
 from tests.support import KIT_ROOT, REFERENCE_DIR
 
 SEED = 8675309

@@ -15,12 +15,12 @@ import torch
 from nbformat.v4 import new_code_cell, new_markdown_cell
 from torch.utils.data import DataLoader
 
+from graders.engine.checks import all_checks
 from graders.engine.cli import main
+from graders.engine.grading.pipeline import grade
 from graders.engine.layout import NOTEBOOKS_DIR
 from graders.engine.loading.implementation import Implementation
 from graders.engine.loading.notebooks import strip_magics
-from graders.engine.checks import all_checks
-from graders.engine.grading.pipeline import grade
 from graders.engine.publish.notebook_export import markdown, notebook_from_source, write_notebooks
 from tests.support import ASSIGNMENTS, ASSIGNMENTS_DIR, REFERENCE_DIR, by_name
 

@@ -13,12 +13,12 @@ import time
 import pytest
 import torch
 
+from graders.engine.checks import all_checks
 from graders.engine.grading import goldens
 from graders.engine.official.gradebook import csv_cell
 from graders.engine.official.jobs import JobProgress, JobResult, decode_frames
-from graders.engine.official.submissions import whitelist
 from graders.engine.official.records import CONFINED, HEADER, IMPORTED, BadRecord, decode, encode, validate
-from graders.engine.checks import all_checks
+from graders.engine.official.submissions import whitelist
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 
 EVIL_NAME = "=SUM(1+1)*cmd|'calc'!A0"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from graders.engine.checks import all_checks
 from graders.engine.grading import goldens
 from graders.engine.official.classroom import Options, grade_class
-from graders.engine.checks import all_checks
 from graders.engine.official.sandbox import SANDBOX_UID_BASE, Limits, is_root
 from tests.support import KIT_ROOT, REFERENCE_DIR
 

@@ -16,12 +16,12 @@ import pytest
 import torch
 
 import graders
-from graders.engine.grading import goldens
-from graders.engine.publish import release
+from graders.engine.checks import all_checks
 from graders.engine.cli import main as cli_main
 from graders.engine.errors import InstructorError
+from graders.engine.grading import goldens
 from graders.engine.layout import DEFAULT_SEED, NOTEBOOKS_DIR
-from graders.engine.checks import all_checks
+from graders.engine.publish import release
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 from tests.test_parity import _doc_and_rest, _functions, _stub_message
 from tests.variants import MUTANTS

@@ -6,7 +6,14 @@ import os
 
 import pytest
 
-from graders.engine.official.sandbox import Confinement, drop_privileges, enter_namespaces, fresh_pid_namespace, hide_and_privatize, is_root
+from graders.engine.official.sandbox import (
+    Confinement,
+    drop_privileges,
+    enter_namespaces,
+    fresh_pid_namespace,
+    hide_and_privatize,
+    is_root,
+)
 
 pytestmark = pytest.mark.skipif(not (os.name == "posix" and is_root()), reason="namespaces and user switch need root on Linux")
 

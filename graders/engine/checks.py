@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from .compare import DEFAULT, Mismatch, Tolerance, compare
 from .layout import ASSIGNMENTS

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import EXIT_OK, InstructorError
 from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR, DEFAULT_SEED, NOTEBOOKS_DIR, REFERENCE_DIR

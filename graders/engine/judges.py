@@ -8,7 +8,8 @@ the observation keys it names and the default comparison to all others.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .compare import Mismatch, compare
 from .observations import format_number

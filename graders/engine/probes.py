@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch

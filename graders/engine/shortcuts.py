@@ -13,9 +13,10 @@ student's ``except Exception`` cannot swallow it; the check then reports
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from torch.overrides import TorchFunctionMode
 

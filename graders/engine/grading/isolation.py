@@ -16,8 +16,8 @@ or on which checks ran before. Global switches a student's code might flip
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import numpy as np
 import torch

@@ -7,8 +7,9 @@ the submission and judges it. :func:`grade` does a whole run without pytest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from ..checks import Check, all_checks
 from ..errors import InstructorError

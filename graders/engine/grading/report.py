@@ -8,9 +8,10 @@ so two runs of the same submission with the same seed give identical JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .outcomes import Outcome
 

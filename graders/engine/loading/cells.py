@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import importlib.util
+from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Callable, Sequence
 
 from .notebooks import FUTURE_FLAGS, CodeCell, Converted
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 from ..layout import ASSIGNMENTS
 from .cells import NotebookFinder

@@ -18,8 +18,8 @@ included. Every message about the notebook goes into :attr:`Converted.notes`.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import copy
 import json
 import re

@@ -88,7 +88,7 @@ class Zygote:
         )
         theirs.close()
 
-    def clone(self, slot: int) -> "Zygote":
+    def clone(self, slot: int) -> Zygote:
         ours, theirs = socket.socketpair()
         send_msg(self.sock, {"clone": slot}, [theirs.fileno()])
         theirs.close()

@@ -17,8 +17,9 @@ import ast
 import inspect
 import re
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
