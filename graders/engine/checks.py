@@ -149,7 +149,7 @@ def assignment_of(module_name: str) -> str:
     leaf = module_name.rsplit(".", 1)[-1]
     if not leaf.startswith(GRADER_PREFIX):
         raise ValueError(f"checks should live in graders/test_<assignment>.py, but got module {module_name!r}")
-    return leaf[len(GRADER_PREFIX):]
+    return leaf[len(GRADER_PREFIX) :]
 
 
 def checks_in(module: ModuleType) -> list[Check]:

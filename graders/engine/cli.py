@@ -68,12 +68,22 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         from .official.classroom import grade_submissions
 
-        graded = grade_submissions(submissions=args.submissions, out=args.out, goldens=args.goldens, seed=args.seed,
-                                   jobs=args.jobs, timeout=args.timeout, force=args.force, zygotes=zygotes)
+        graded = grade_submissions(
+            submissions=args.submissions,
+            out=args.out,
+            goldens=args.goldens,
+            seed=args.seed,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            force=args.force,
+            zygotes=zygotes,
+        )
     finally:
         for zygote in zygotes:
             zygote.close()
-    print(f"graded {len(graded)} submissions into {args.out} (gradebook: {args.out / 'gradebook.csv'})", file=sys.stderr)
+    print(
+        f"graded {len(graded)} submissions into {args.out} (gradebook: {args.out / 'gradebook.csv'})", file=sys.stderr
+    )
     return EXIT_OK
 
 
@@ -81,8 +91,10 @@ def _release(args: argparse.Namespace) -> int:
     from .publish.release import build_release
 
     written = build_release(args.out_dir)
-    print(f"wrote a student release of {len(written)} files to {args.out_dir} "
-          f"(goldens recorded with the public seed {DEFAULT_SEED})")
+    print(
+        f"wrote a student release of {len(written)} files to {args.out_dir} "
+        f"(goldens recorded with the public seed {DEFAULT_SEED})"
+    )
     return EXIT_OK
 
 
@@ -91,70 +103,129 @@ def _gradescope(args: argparse.Namespace) -> int:
 
     bundle = build_bundle(args.out, args.goldens, args.seed)
     how = "recorded" if bundle.recorded else f"copied from {args.goldens},"
-    print(f"wrote the Gradescope autograder bundle {bundle.path} ({len(bundle.files)} files; goldens {how} seed {bundle.seed})")
+    print(
+        f"wrote the Gradescope autograder bundle {bundle.path} ({len(bundle.files)} files; goldens {how} seed "
+        f"{bundle.seed})"
+    )
     if bundle.seed == DEFAULT_SEED:
-        print(f"warning: seed {DEFAULT_SEED} is the public one: students' releases hold goldens for it. "
-              "Use a secret seed for official grading.")
+        print(
+            f"warning: seed {DEFAULT_SEED} is the public one: students' releases hold goldens for it. "
+            "Use a secret seed for official grading."
+        )
     elif bundle.recorded:
-        print(f"keep the seed {bundle.seed} secret (note it privately to re-record the same goldens); students never see it")
+        print(
+            f"keep the seed {bundle.seed} secret (note it privately to re-record the same goldens); students never "
+            "see it"
+        )
     return EXIT_OK
 
 
 def _add_record(sub: argparse._SubParsersAction) -> None:
     rec = sub.add_parser("record", help="record the reference's observations (goldens) for judging without reference/")
     rec.add_argument("--out", type=Path, default=Path("goldens.pt"), help="file to write (default: goldens.pt)")
-    rec.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                     help=f"seed of the probes' inputs (default {DEFAULT_SEED}); keep a secret one for official grading")
+    rec.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"seed of the probes' inputs (default {DEFAULT_SEED}); keep a secret one for official grading",
+    )
     rec.add_argument("--reference", type=existing_dir, default=REFERENCE_DIR, help="reference implementation directory")
-    rec.add_argument("--assignment", type=assignment_name, action="append",
-                     help="record only this assignment (repeatable), e.g. a01_modules")
+    rec.add_argument(
+        "--assignment",
+        type=assignment_name,
+        action="append",
+        help="record only this assignment (repeatable), e.g. a01_modules",
+    )
     rec.set_defaults(run=_record)
 
 
 def _add_notebooks(sub: argparse._SubParsersAction) -> None:
     nb = sub.add_parser("notebooks", help="write one student notebook (.ipynb) per assignment from the skeletons")
-    nb.add_argument("--out", type=Path, default=NOTEBOOKS_DIR,
-                    help=f"folder to write into (default: {NOTEBOOKS_DIR.name}/ at the kit's root)")
-    nb.add_argument("--skeletons", type=existing_dir, default=ASSIGNMENTS_DIR,
-                    help="folder of the assignment files to convert (default: assignments/)")
-    nb.add_argument("--assignment", type=assignment_name, action="append",
-                    help="write only this assignment's notebook (repeatable), e.g. a01_modules")
+    nb.add_argument(
+        "--out",
+        type=Path,
+        default=NOTEBOOKS_DIR,
+        help=f"folder to write into (default: {NOTEBOOKS_DIR.name}/ at the kit's root)",
+    )
+    nb.add_argument(
+        "--skeletons",
+        type=existing_dir,
+        default=ASSIGNMENTS_DIR,
+        help="folder of the assignment files to convert (default: assignments/)",
+    )
+    nb.add_argument(
+        "--assignment",
+        type=assignment_name,
+        action="append",
+        help="write only this assignment's notebook (repeatable), e.g. a01_modules",
+    )
     nb.set_defaults(run=_notebooks)
 
 
 def _add_grade(sub: argparse._SubParsersAction) -> None:
-    gr = sub.add_parser("grade", help="grade a folder of submissions (one sub-folder per student) in sandboxed children")
-    gr.add_argument("submissions", type=existing_dir, metavar="SUBMISSIONS_DIR",
-                    help="one sub-directory per student, named by the student id")
-    gr.add_argument("--out", type=Path, required=True, metavar="OUT_DIR",
-                    help="where <student>/results.json, <student>/feedback.md and gradebook.csv go")
+    gr = sub.add_parser(
+        "grade", help="grade a folder of submissions (one sub-folder per student) in sandboxed children"
+    )
+    gr.add_argument(
+        "submissions",
+        type=existing_dir,
+        metavar="SUBMISSIONS_DIR",
+        help="one sub-directory per student, named by the student id",
+    )
+    gr.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT_DIR",
+        help="where <student>/results.json, <student>/feedback.md and gradebook.csv go",
+    )
     gr.add_argument("--jobs", type=positive_int, default=1, help="submissions graded in parallel (default 1)")
-    gr.add_argument("--timeout", type=positive_float, default=30.0,
-                    help="wall-clock seconds per check, and for importing a file (default 30; longer checks keep their own limit)")
-    gr.add_argument("--goldens", type=Path, help="recorded goldens (python -m graders record); default: record from reference/ now")
-    gr.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                    help="seed when recording now (keep a secret one for official grading)")
+    gr.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=30.0,
+        help="wall-clock seconds per check, and for importing a file (default 30; longer checks keep their own limit)",
+    )
+    gr.add_argument(
+        "--goldens", type=Path, help="recorded goldens (python -m graders record); default: record from reference/ now"
+    )
+    gr.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed when recording now (keep a secret one for official grading)",
+    )
     gr.add_argument("--force", action="store_true", help="grade again students that already have results")
     gr.set_defaults(run=_grade)
 
 
 def _add_release(sub: argparse._SubParsersAction) -> None:
-    rel = sub.add_parser("release", help="write a student repository: skeletons, notebooks, data, graders with goldens, CI; no solutions")
+    rel = sub.add_parser(
+        "release", help="write a student repository: skeletons, notebooks, data, graders with goldens, CI; no solutions"
+    )
     rel.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="a new or empty directory")
     rel.set_defaults(run=_release)
 
 
 def _add_gradescope(sub: argparse._SubParsersAction) -> None:
-    gs = sub.add_parser("gradescope", help="write a Gradescope autograder bundle (.zip) that grades with the sandboxed official grader")
+    gs = sub.add_parser(
+        "gradescope", help="write a Gradescope autograder bundle (.zip) that grades with the sandboxed official grader"
+    )
     gs.add_argument("out", type=Path, metavar="OUT.zip", help="the zip file to write")
     source = gs.add_mutually_exclusive_group()
-    source.add_argument("--goldens", type=Path, help="recorded goldens to ship (python -m graders record --seed SECRET)")
-    source.add_argument("--seed", type=int, help="record the goldens now with this secret seed (default: a fresh random one, printed)")
+    source.add_argument(
+        "--goldens", type=Path, help="recorded goldens to ship (python -m graders record --seed SECRET)"
+    )
+    source.add_argument(
+        "--seed", type=int, help="record the goldens now with this secret seed (default: a fresh random one, printed)"
+    )
     gs.set_defaults(run=_gradescope)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m graders", description="Instructor commands of the PyTorch assignment kit.")
+    parser = argparse.ArgumentParser(
+        prog="python -m graders", description="Instructor commands of the PyTorch assignment kit."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_record, _add_notebooks, _add_grade, _add_release, _add_gradescope):
         add(sub)

@@ -134,7 +134,9 @@ def _compare_dicts(got: dict, expected: dict, where: str, tol: Tolerance) -> Mis
                 return found
     missing = [k for k in expected if k not in got]
     if missing:
-        return Mismatch(_join(where, str(missing[0])), describe(expected[missing[0]]), "nothing: your run never got to observe this")
+        return Mismatch(
+            _join(where, str(missing[0])), describe(expected[missing[0]]), "nothing: your run never got to observe this"
+        )
     extra = [k for k in got if k not in expected]
     if extra:
         return Mismatch(_join(where, str(extra[0])), "no such observation", describe(got[extra[0]]))
@@ -159,7 +161,9 @@ def _close(got: float, expected: float, tol: Tolerance) -> bool:
     return abs(got - expected) <= tol.atol + tol.rtol * abs(expected)
 
 
-def compare_tensors(got: torch.Tensor, expected: torch.Tensor, where: str = "", tol: Tolerance = DEFAULT) -> Mismatch | None:
+def compare_tensors(
+    got: torch.Tensor, expected: torch.Tensor, where: str = "", tol: Tolerance = DEFAULT
+) -> Mismatch | None:
     """Shape, then dtype, then values (nan where nan, worst element)."""
     if tuple(got.shape) != tuple(expected.shape):
         return Mismatch(where, f"shape {tuple(expected.shape)}", f"shape {tuple(got.shape)}")
@@ -192,7 +196,12 @@ def compare_tensors(got: torch.Tensor, expected: torch.Tensor, where: str = "", 
     inf_bad = (torch.isinf(e) | torch.isinf(g)) & finite & (g != e)
     if bool(inf_bad.any()):
         index = _index(inf_bad, e.shape)
-        return Mismatch(where, f"{_value_at(expected, index)} at index {index}", f"{_value_at(got, index)}", "infinite values differ")
+        return Mismatch(
+            where,
+            f"{_value_at(expected, index)} at index {index}",
+            f"{_value_at(got, index)}",
+            "infinite values differ",
+        )
     diff = torch.where(finite & ~torch.isinf(e), (g - e).abs(), torch.zeros_like(e))
     allowed = tol.atol + tol.rtol * e.abs().nan_to_num(0.0, 0.0, 0.0)
     bad = diff > allowed

@@ -70,7 +70,9 @@ def sequence(where: str, have: Any, want: Any) -> Mismatch | None:
 
 
 def _fmt(value: Any) -> str:
-    return format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
+    return (
+        format_number(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
+    )
 
 
 def keywise(*rules: tuple[str, Rule]) -> Callable[[Any, Any], Mismatch | None]:

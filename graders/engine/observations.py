@@ -142,7 +142,11 @@ def _key(key: Any) -> Any:
 
 def _plain_tensor(value: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
-        out = torch.Tensor._make_subclass(torch.Tensor, value.detach()) if type(value) is not torch.Tensor else value.detach()
+        out = (
+            torch.Tensor._make_subclass(torch.Tensor, value.detach())
+            if type(value) is not torch.Tensor
+            else value.detach()
+        )
         out = out.to("cpu").clone().contiguous()
     return out
 

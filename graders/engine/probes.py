@@ -91,7 +91,9 @@ class Probe:
         """
         return self.attempt_with_exception(where, fn, *args, **kwargs)[0]
 
-    def attempt_with_exception(self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Exception | None]:
+    def attempt_with_exception(
+        self, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> tuple[Any, Exception | None]:
         """Like :meth:`attempt`, and also the exception itself (``None`` when ``fn`` returned)."""
         self.where = where
         try:
@@ -147,7 +149,9 @@ def expect_raise(p: Probe, where: str, fn: Callable[..., Any], *args: Any, **kwa
     return expect_raise_with_exception(p, where, fn, *args, **kwargs)[0]
 
 
-def expect_raise_with_exception(p: Probe, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Exception | None]:
+def expect_raise_with_exception(
+    p: Probe, where: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[Any, Exception | None]:
     """Like :func:`expect_raise`, and also the exception itself, for judging its whole message."""
     result, exc = p.attempt_with_exception(where, fn, *args, **kwargs)
     return (result, exc) if is_raised(result) else (returned(result), None)

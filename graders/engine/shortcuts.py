@@ -84,7 +84,10 @@ SHORTCUTS: dict[str, Shortcut] = {
             for cls in ("SequentialSampler", "RandomSampler", "BatchSampler", "WeightedRandomSampler")
             for meth in ("__iter__", "__len__")
         )
-        + ("torch.utils.data.distributed:DistributedSampler.__iter__", "torch.utils.data.distributed:DistributedSampler.__len__"),
+        + (
+            "torch.utils.data.distributed:DistributedSampler.__iter__",
+            "torch.utils.data.distributed:DistributedSampler.__len__",
+        ),
     ),
 }
 

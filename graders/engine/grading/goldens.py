@@ -68,7 +68,9 @@ def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int) -
     }
 
 
-def record(out: Path, *, seed: int, reference_dir: Path = REFERENCE_DIR, assignments: Iterable[str] = ASSIGNMENTS) -> int:
+def record(
+    out: Path, *, seed: int, reference_dir: Path = REFERENCE_DIR, assignments: Iterable[str] = ASSIGNMENTS
+) -> int:
     """Record the goldens of ``assignments`` from ``reference_dir`` into ``out``; returns how many checks.
 
     Every command that records goldens (``record``, ``grade``, ``release``,
@@ -106,7 +108,9 @@ class Goldens:
 
     def __init__(self, path: Path, reference_dir: Path | None = None) -> None:
         if not path.is_file():
-            raise InstructorError(f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`")
+            raise InstructorError(
+                f"goldens file {path} does not exist; record one with `python -m graders record --out {path}`"
+            )
         try:
             data = torch.load(path, weights_only=True)
         except Exception as exc:
@@ -115,7 +119,8 @@ class Goldens:
             raise InstructorError(f"{path} is not a golden file of format {FORMAT}; {RECORD_AGAIN}")
         if data.get("kit_version") != __version__:
             raise InstructorError(
-                f"{path} was recorded by kit version {data.get('kit_version')}, but these graders are version {__version__}; "
+                f"{path} was recorded by kit version {data.get('kit_version')}, but these graders are version "
+                f"{__version__}; "
                 f"{RECORD_AGAIN} (or rebuild the release)"
             )
         if data.get("fingerprint") != fingerprint():
@@ -123,7 +128,11 @@ class Goldens:
                 f"{path} was recorded for other graders (fingerprint {data.get('fingerprint')}, "
                 f"these graders are {fingerprint()}); {RECORD_AGAIN}"
             )
-        if reference_dir is not None and reference_dir.is_dir() and data.get("reference_fingerprint") != fingerprint(reference_dir):
+        if (
+            reference_dir is not None
+            and reference_dir.is_dir()
+            and data.get("reference_fingerprint") != fingerprint(reference_dir)
+        ):
             raise InstructorError(f"{path} was recorded from another version of {reference_dir}; {RECORD_AGAIN}")
         self.path = path
         self.seed: int = int(data["seed"])

@@ -66,17 +66,24 @@ class Grading:
         reference: LiveReference | None = None,
     ) -> None:
         if not impl.is_dir():
-            raise InstructorError(f"--impl should be a directory holding assignment files, but got {impl} (not a directory)")
+            raise InstructorError(
+                f"--impl should be a directory holding assignment files, but got {impl} (not a directory)"
+            )
         self.student = Implementation(impl)
         self.reference: ReferenceSource
         if goldens is None and reference is None and not reference_dir.is_dir():
             if not SHIPPED_GOLDENS.is_file():
-                raise InstructorError(f"there is no reference ({reference_dir}) to judge against and no recorded goldens ({SHIPPED_GOLDENS}); pass --goldens FILE")
+                raise InstructorError(
+                    f"there is no reference ({reference_dir}) to judge against and no recorded goldens "
+                    f"({SHIPPED_GOLDENS}); pass --goldens FILE"
+                )
             goldens = SHIPPED_GOLDENS
         if goldens is not None:
             recorded = Goldens(goldens, reference_dir)
             if seed is not None and seed != recorded.seed:
-                raise InstructorError(f"--seed {seed} differs from the seed {recorded.seed} the goldens {goldens} were recorded with")
+                raise InstructorError(
+                    f"--seed {seed} differs from the seed {recorded.seed} the goldens {goldens} were recorded with"
+                )
             self.seed = recorded.seed
             self.reference = recorded
         elif reference is not None:

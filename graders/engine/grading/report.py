@@ -78,9 +78,17 @@ def markdown_table(outcomes: Sequence[Outcome]) -> str:
     rows = summarize(outcomes)
     if not rows:
         return "## Grade\n\nno checks ran\n"
-    lines = ["## Grade", "", "| assignment | score | passed | failed | not attempted |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "## Grade",
+        "",
+        "| assignment | score | passed | failed | not attempted |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
-        lines.append(f"| {r.assignment} | {_points(r.score)} / {_points(r.max_score)} | {r.passed} | {r.failed} | {r.not_attempted} |")
+        lines.append(
+            f"| {r.assignment} | {_points(r.score)} / {_points(r.max_score)} | {r.passed} | {r.failed} | "
+            f"{r.not_attempted} |"
+        )
     total, possible = sum(r.score for r in rows), sum(r.max_score for r in rows)
     lines.append(f"| **total** | **{_points(total)} / {_points(possible)}** ({100 * total / possible:.0f}%) | | | |")
     missed = [f"- {o.assignment}: {o.title} ({STATUS_WORDS[o.status]})" for o in outcomes if not o.passed]

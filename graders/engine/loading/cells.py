@@ -99,7 +99,9 @@ class NotebookFinder(importlib.abc.MetaPathFinder):
         self.notebook = notebook
         self.explain = explain
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if path is not None:
             return None
         converted = self.notebook(fullname)

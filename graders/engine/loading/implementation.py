@@ -86,15 +86,23 @@ class Implementation:
     def _import(self, name: str) -> Loaded:
         source = self.sources.source_of(name)
         if source is None:
-            return Loaded(name, missing=True, problem=f"neither {name}.py nor {name}{NOTEBOOK_SUFFIX} was found in {self.root}")
+            return Loaded(
+                name, missing=True, problem=f"neither {name}.py nor {name}{NOTEBOOK_SUFFIX} was found in {self.root}"
+            )
         notes: list[str] = []
         if self.sources.both_handed_in(name):
-            notes.append(f"both {name}.py and {name}{NOTEBOOK_SUFFIX} were handed in: {name}.py was graded and "
-                         f"{name}{NOTEBOOK_SUFFIX} ignored (hand in only the notebook to have it graded)")
+            notes.append(
+                f"both {name}.py and {name}{NOTEBOOK_SUFFIX} were handed in: {name}.py was graded and "
+                f"{name}{NOTEBOOK_SUFFIX} ignored (hand in only the notebook to have it graded)"
+            )
         try:
             converted = self.sources.notebook(name)
         except NotebookError as exc:
-            return Loaded(name, problem=f"{source.name} could not be graded, so none of its checks could run:\n  {exc}", source=source)
+            return Loaded(
+                name,
+                problem=f"{source.name} could not be graded, so none of its checks could run:\n  {exc}",
+                source=source,
+            )
         module, problem = None, ""
         with self.active():
             try:

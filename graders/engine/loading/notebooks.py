@@ -119,7 +119,9 @@ def read_notebook(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotebookError(f"{name} is not UTF-8 text (bad byte at offset {exc.start}); save it again from Jupyter") from None
+        raise NotebookError(
+            f"{name} is not UTF-8 text (bad byte at offset {exc.start}); save it again from Jupyter"
+        ) from None
     if not text.strip():
         raise NotebookError(f"{name} is empty: save the notebook from Jupyter before handing it in")
     try:
@@ -149,10 +151,16 @@ def _check_cells(name: str, cells: Any) -> None:
             raise NotebookError(f"{name}: cell {number} should be a JSON object, but got cell={_short(cell)}")
         kind = cell.get("cell_type")
         if kind not in CELL_TYPES:
-            raise NotebookError(f"{name}: cell {number}'s cell_type should be one of {list(CELL_TYPES)}, but got cell_type={_short(kind)}")
+            raise NotebookError(
+                f"{name}: cell {number}'s cell_type should be one of {list(CELL_TYPES)}, but got "
+                f"cell_type={_short(kind)}"
+            )
         source = cell.get("source")
         if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
-            raise NotebookError(f"{name}: cell {number}'s source should be a string or a list of strings, but got source={_short(source)}")
+            raise NotebookError(
+                f"{name}: cell {number}'s source should be a string or a list of strings, but got "
+                f"source={_short(source)}"
+            )
 
 
 def _schema_notes(name: str, data: dict[str, Any]) -> list[str]:
@@ -278,6 +286,9 @@ def convert(notebook: Path, script: Path) -> Converted:
     if not code_cells:
         notes.append(f"{notebook.name} has no code cells")
     if skipped:
-        notes.append(f"{notebook.name}: the grader does not run IPython magics or shell commands; it skipped " + ", ".join(skipped))
+        notes.append(
+            f"{notebook.name}: the grader does not run IPython magics or shell commands; it skipped "
+            + ", ".join(skipped)
+        )
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Converted(notebook, script, code_cells, notes)

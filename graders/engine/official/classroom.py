@@ -62,7 +62,9 @@ class ClassGrading:
         self.checks = all_checks()
         missing = [c.id for c in self.checks if c.id not in opts.goldens.observations]
         if missing:
-            raise GraderBug(f"{opts.goldens.path} lacks observations for {len(missing)} checks (e.g. {missing[0]}); {RECORD_AGAIN}")
+            raise GraderBug(
+                f"{opts.goldens.path} lacks observations for {len(missing)} checks (e.g. {missing[0]}); {RECORD_AGAIN}"
+            )
         self.by_assignment: dict[str, list[Check]] = {}
         for c in self.checks:
             self.by_assignment.setdefault(c.assignment, []).append(c)
@@ -84,10 +86,21 @@ class ClassGrading:
 
     def _job_base(self) -> dict:
         opts = self.opts
-        hidden = [REFERENCE_DIR, KIT_ROOT / "tests", KIT_ROOT / ".git", opts.goldens.path.resolve(), opts.out.resolve(),
-                  opts.submissions.resolve()]
-        return {"jobs": opts.jobs, "seed": opts.goldens.seed, "hidden": [str(p) for p in hidden], "kit_root": str(KIT_ROOT),
-                "limits": opts.limits.__dict__}
+        hidden = [
+            REFERENCE_DIR,
+            KIT_ROOT / "tests",
+            KIT_ROOT / ".git",
+            opts.goldens.path.resolve(),
+            opts.out.resolve(),
+            opts.submissions.resolve(),
+        ]
+        return {
+            "jobs": opts.jobs,
+            "seed": opts.goldens.seed,
+            "hidden": [str(p) for p in hidden],
+            "kit_root": str(KIT_ROOT),
+            "limits": opts.limits.__dict__,
+        }
 
     def run(self) -> dict[str, list[Outcome]]:
         """Grade every student still to do; returns the outcomes of those graded now."""
@@ -133,8 +146,9 @@ class ClassGrading:
                 return
             try:
                 checks = self.by_assignment[assignment]
-                observed, log = grade_assignment(zygote, sub, assignment, checks, self.job_base, self.opts.timeout,
-                                                 self._files_of(sub))
+                observed, log = grade_assignment(
+                    zygote, sub, assignment, checks, self.job_base, self.opts.timeout, self._files_of(sub)
+                )
             except BaseException as exc:  # a grader-side failure must stop the run loudly
                 self.errors.append(exc)
                 return
@@ -174,7 +188,9 @@ class ClassGrading:
         self.progress.flush()
 
 
-def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygote] | None = None) -> dict[str, list[Outcome]]:
+def grade_class(
+    opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygote] | None = None
+) -> dict[str, list[Outcome]]:
     """Grade every student folder of ``opts.submissions``; returns the outcomes of those graded now.
 
     ``zygotes``, when given, were started by the caller (and are closed by it);
@@ -190,9 +206,18 @@ def grade_class(opts: Options, progress: TextIO = sys.stderr, zygotes: list[Zygo
             z.close()
 
 
-def grade_submissions(*, submissions: Path, out: Path, goldens: Path | None, seed: int, jobs: int = 1,
-                      timeout: float = 30.0, force: bool = False, zygotes: list[Zygote] | None = None,
-                      progress: TextIO = sys.stderr) -> dict[str, list[Outcome]]:
+def grade_submissions(
+    *,
+    submissions: Path,
+    out: Path,
+    goldens: Path | None,
+    seed: int,
+    jobs: int = 1,
+    timeout: float = 30.0,
+    force: bool = False,
+    zygotes: list[Zygote] | None = None,
+    progress: TextIO = sys.stderr,
+) -> dict[str, list[Outcome]]:
     """``python -m graders grade``: judge against ``goldens``, or against goldens recorded now with ``seed``.
 
     Raises:
@@ -200,7 +225,9 @@ def grade_submissions(*, submissions: Path, out: Path, goldens: Path | None, see
             belong to this kit, or the reference fails a check.
     """
     if not submissions.is_dir():
-        raise InstructorError(f"SUBMISSIONS_DIR should be a directory with one folder per student, but got {submissions}")
+        raise InstructorError(
+            f"SUBMISSIONS_DIR should be a directory with one folder per student, but got {submissions}"
+        )
     with tempfile.TemporaryDirectory(prefix="kitgoldens-") as tmp:
         if goldens is None:
             goldens = Path(tmp) / "goldens.pt"

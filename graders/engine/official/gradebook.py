@@ -28,7 +28,14 @@ def feedback_markdown(student: str, outcomes: list[Outcome], notes: list[str]) -
             possible = sum(x.max_score for x in outcomes if x.assignment == o.assignment)
             lines += [f"## {o.assignment}: not handed in (0 / {possible:g})", ""]
             continue
-        lines += [f"## {o.assignment}: {o.title} ({o.score:g} / {o.max_score:g})", "", "```", o.message.rstrip() or o.status, "```", ""]
+        lines += [
+            f"## {o.assignment}: {o.title} ({o.score:g} / {o.max_score:g})",
+            "",
+            "```",
+            o.message.rstrip() or o.status,
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -186,8 +186,15 @@ def pinned_cpu(slot: int, jobs: int) -> int | None:
     return cpus[slot] if 1 < jobs == len(cpus) else None
 
 
-def grade_assignment(zygote: Zygote, sub: Submission, assignment: str, checks: list[Check], job_base: dict,
-                     timeout: float, files_dir: Path) -> tuple[dict[str, Observed], str]:
+def grade_assignment(
+    zygote: Zygote,
+    sub: Submission,
+    assignment: str,
+    checks: list[Check],
+    job_base: dict,
+    timeout: float,
+    files_dir: Path,
+) -> tuple[dict[str, Observed], str]:
     """Observations of every check of one assignment, restarting the child after a kill.
 
     ``files_dir`` holds the student's whitelisted files (copied once per student).
@@ -199,15 +206,23 @@ def grade_assignment(zygote: Zygote, sub: Submission, assignment: str, checks: l
     log = ""
     while len(observed) < len(checks):
         remaining = [c.id for c in checks if c.id not in observed]
-        job = {**job_base, "assignment": assignment, "checks": remaining, "files_dir": str(files_dir),
-               "slot": zygote.slot, "cpu": pinned_cpu(zygote.slot, job_base["jobs"])}
+        job = {
+            **job_base,
+            "assignment": assignment,
+            "checks": remaining,
+            "files_dir": str(files_dir),
+            "slot": zygote.slot,
+            "cpu": pinned_cpu(zygote.slot, job_base["jobs"]),
+        }
         result = run_job(zygote, job, by_id, timeout)
         log = log or ", ".join(result.confinement.get("missing", []))
         observed.update(result.observed)
         tail = result.output.decode("utf-8", errors="replace").strip()[-SHOWN_OUTPUT:]
         if not result.imported:
             for cid in remaining:
-                observed.setdefault(cid, Observed("import_error", message=_import_stopped(assignment, result, timeout, tail)))
+                observed.setdefault(
+                    cid, Observed("import_error", message=_import_stopped(assignment, result, timeout, tail))
+                )
             break
         if result.stopped:
             observed[result.stopped] = _check_stopped(by_id[result.stopped], result, timeout, tail)

@@ -33,17 +33,32 @@ import torch
 
 from ..observations import MAX_TEXT, PROBE_STATUSES, RAISED, Observed
 
-HEADER = struct.Struct("<QI")  # a record's length, and what it is: CONFINED, IMPORTED, or its check's position in the job
+HEADER = struct.Struct(
+    "<QI"
+)  # a record's length, and what it is: CONFINED, IMPORTED, or its check's position in the job
 CONFINED, IMPORTED = 0xFFFF_FFFF, 0xFFFF_FFFE
 MAX_RECORD = 64 * 2**20
 MAX_DEPTH = 16
 MAX_NODES = 200_000  # a value larger than this (or shared many times over) travels unpacked
 PLAIN = (bool, int, float, str)
 ALIGN = 16  # every tensor's bytes start at a multiple of this in the blob, so any dtype can view them
-DTYPES = {d: str(d).removeprefix("torch.") for d in (
-    torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-    torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
-)}
+DTYPES = {
+    d: str(d).removeprefix("torch.")
+    for d in (
+        torch.bool,
+        torch.uint8,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.complex64,
+        torch.complex128,
+    )
+}
 BY_NAME = {name: d for d, name in DTYPES.items()}
 ITEMSIZE = {d: torch.empty(0, dtype=d).element_size() for d in DTYPES}
 
@@ -53,6 +68,7 @@ class BadRecord(ValueError):
 
 
 # --- the child's side ------------------------------------------------------------------------
+
 
 def encode(record: dict[str, Any], tag: int) -> bytes:
     """``record`` packed and framed for the result pipe; ``tag`` is CONFINED, IMPORTED or the check's position."""
@@ -114,10 +130,17 @@ class _Packer:
 
 
 def _is_plain_tensor(t: torch.Tensor) -> bool:
-    return t.layout == torch.strided and t.device.type == "cpu" and t.dtype in DTYPES and t.is_contiguous() and not t.requires_grad
+    return (
+        t.layout == torch.strided
+        and t.device.type == "cpu"
+        and t.dtype in DTYPES
+        and t.is_contiguous()
+        and not t.requires_grad
+    )
 
 
 # --- the parent's side -----------------------------------------------------------------------
+
 
 def decode(payload: bytes) -> dict[str, Any]:
     """Load one record with ``weights_only=True``, unpack its value, re-check all of it."""
@@ -131,7 +154,13 @@ def decode(payload: bytes) -> dict[str, Any]:
         text, blob, objects = record.get("packed"), record.get("blob"), record.get("objects")
         if blob is None:
             blob = torch.zeros(0, dtype=torch.uint8)
-        if type(text) is not str or type(blob) is not torch.Tensor or blob.dtype != torch.uint8 or blob.dim() != 1 or type(objects) is not list:
+        if (
+            type(text) is not str
+            or type(blob) is not torch.Tensor
+            or blob.dtype != torch.uint8
+            or blob.dim() != 1
+            or type(objects) is not list
+        ):
             raise BadRecord("record of unexpected shape")
         event = record["event"]
         record = unpack(text, blob.contiguous(), objects)
@@ -148,7 +177,11 @@ def unpack(text: str, blob: torch.Tensor, objects: list[Any]) -> Any:
             ((tag, body),) = obj.items()
             if tag == "t" and type(body) is list:
                 return tuple(body)
-            if tag == "d" and type(body) is list and all(type(p) is list and len(p) == 2 and type(p[0]) in (str, int) for p in body):
+            if (
+                tag == "d"
+                and type(body) is list
+                and all(type(p) is list and len(p) == 2 and type(p[0]) in (str, int) for p in body)
+            ):
                 return {k: v for k, v in body}
             if tag == "T" and type(body) is list and len(body) == 3:
                 return _tensor(blob, *body)
@@ -166,7 +199,13 @@ def unpack(text: str, blob: torch.Tensor, objects: list[Any]) -> Any:
 
 def _tensor(blob: torch.Tensor, dtype_name: Any, shape: Any, offset: Any) -> torch.Tensor:
     dtype = BY_NAME.get(dtype_name) if type(dtype_name) is str else None
-    if dtype is None or type(shape) is not list or any(type(n) is not int or n < 0 for n in shape) or len(shape) > 16 or type(offset) is not int:
+    if (
+        dtype is None
+        or type(shape) is not list
+        or any(type(n) is not int or n < 0 for n in shape)
+        or len(shape) > 16
+        or type(offset) is not int
+    ):
         raise BadRecord("tensor observation of unexpected kind or size")
     numel = math.prod(shape)
     nbytes = numel * ITEMSIZE[dtype]

@@ -123,7 +123,13 @@ def enter_namespaces(conf: Confinement) -> bool:
 
 def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     _check(
-        _libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, ctypes.c_ulong(flags), data.encode() if data else None),
+        _libc.mount(
+            source.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
         f"mount {target}",
     )
 
@@ -181,15 +187,20 @@ def join_cgroup(slot: int, limits: Limits, conf: Confinement) -> None:
             sub = next(line.split(":", 2)[2] for line in own.splitlines() if f":{controller}:" in line)
             group = root / sub.lstrip("/") / f"kitgrade-{slot}"
             group.mkdir(exist_ok=True)
-            setting, value = (("memory.limit_in_bytes", limits.memory_mb * 2**20 + 1024 * 2**20) if controller == "memory"
-                              else ("pids.max", limits.processes))
+            setting, value = (
+                ("memory.limit_in_bytes", limits.memory_mb * 2**20 + 1024 * 2**20)
+                if controller == "memory"
+                else ("pids.max", limits.processes)
+            )
             if (group / setting).read_text().strip() != str(value):  # writing costs ~10 ms: only when it changes
                 (group / setting).write_text(str(value))
             (group / "cgroup.procs").write_text(str(os.getpid()))
             done.append(controller)
         except (OSError, StopIteration):
             continue
-    conf.note(bool(done), f"cgroups ({', '.join(done)})" if done else "cgroups", "" if done else "cgroup v1 not writable")
+    conf.note(
+        bool(done), f"cgroups ({', '.join(done)})" if done else "cgroups", "" if done else "cgroup v1 not writable"
+    )
 
 
 def drop_privileges(slot: int, conf: Confinement) -> None:

@@ -63,7 +63,10 @@ def pristine_env() -> dict[str, str]:
     return env
 
 
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from graders.engine.official.zygote_server import serve; serve(int(sys.argv[2]))"
+BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from graders.engine.official.zygote_server import serve; serve(int(sys.argv[2]))"
+)
 
 
 class Zygote:
@@ -83,8 +86,12 @@ class Zygote:
         self.sock, theirs = socket.socketpair()
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-B", "-c", BOOT, str(KIT_ROOT), str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=pristine_env(), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/",
+            pass_fds=[theirs.fileno()],
+            env=pristine_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd="/",
         )
         theirs.close()
 
@@ -117,4 +124,3 @@ class Zygote:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-

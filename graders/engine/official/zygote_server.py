@@ -56,12 +56,21 @@ WORK_DIR = Path("/tmp/work")
 # Imported once here so that no child imports them again: what every job, or a08's
 # DataLoader workers, would otherwise import lazily (found by diffing sys.modules in a child).
 PRELOAD = (
-    "numpy", "numpy.random", "torch.utils.data", "torch.optim", "torch.utils.serialization", "multiprocessing.popen_fork",
-    "multiprocessing.queues", "multiprocessing.synchronize", "nbformat", "graders.engine.loading.notebooks",
+    "numpy",
+    "numpy.random",
+    "torch.utils.data",
+    "torch.optim",
+    "torch.utils.serialization",
+    "multiprocessing.popen_fork",
+    "multiprocessing.queues",
+    "multiprocessing.synchronize",
+    "nbformat",
+    "graders.engine.loading.notebooks",
 )
 
 
 # --- records ---------------------------------------------------------------------------------
+
 
 def write_record(fd: int, record: dict[str, Any], tag: int) -> None:
     view = memoryview(encode(record, tag))
@@ -70,6 +79,7 @@ def write_record(fd: int, record: dict[str, Any], tag: int) -> None:
 
 
 # --- the inmate ----------------------------------------------------------------------------
+
 
 def _stage_files(files_dir: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(files_dir.iterdir()) if p.is_file()}
@@ -94,7 +104,11 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
         limits = Limits(**job["limits"])
         if namespaced:
             kit = Path(job["kit_root"]).resolve()
-            expose = [Path(p) for p in (*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix) if p and Path(p).resolve() != kit]
+            expose = [
+                Path(p)
+                for p in (*sys.path, sys.prefix, sys.base_prefix, sys.exec_prefix)
+                if p and Path(p).resolve() != kit
+            ]
             hide_and_privatize([Path(p) for p in job["hidden"]], expose, conf)
             impl = IMPL_DIR
         else:
@@ -120,7 +134,9 @@ def inmate(job: dict[str, Any], res_w: int, out_w: int, conf: Confinement, names
         fd = _isolate_fds(res_w)
         os.chdir(work)
         os.environ.clear()
-        os.environ.update({"HOME": str(work), "TMPDIR": str(work), "LANG": "C.UTF-8", "PATH": os.defpath, "OMP_NUM_THREADS": "1"})
+        os.environ.update(
+            {"HOME": str(work), "TMPDIR": str(work), "LANG": "C.UTF-8", "PATH": os.defpath, "OMP_NUM_THREADS": "1"}
+        )
         sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(job["kit_root"])]
         _probe(job, fd, impl, conf)
     except BaseException:  # report the sandbox's own failure, then die quietly
@@ -139,16 +155,25 @@ def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
     implementation = Implementation(impl, interruptible=False)
     implementation.load(job["assignment"])
     write_record(fd, {"event": "imported"}, IMPORTED)
-    for position, check_id in enumerate(job["checks"]):  # in the order given: the parent knows which one runs without being told
+    for position, check_id in enumerate(
+        job["checks"]
+    ):  # in the order given: the parent knows which one runs without being told
         try:
             seen = observe(checks[check_id], implementation, int(job["seed"]))
         except BaseException as exc:  # pytest.exit/skip, KeyboardInterrupt, ... from student code
             seen = Observed("error", message=f"  your code raised {type(exc).__name__} and stopped the check: {exc}")
-        record = {"event": "done", "check": check_id, "status": seen.status, "value": seen.value, "message": seen.message}
+        record = {
+            "event": "done",
+            "check": check_id,
+            "status": seen.status,
+            "value": seen.value,
+            "message": seen.message,
+        }
         write_record(fd, {**record, "notes": list(seen.notes)}, position)
 
 
 # --- forking and the serving loop --------------------------------------------------------------
+
 
 def spawn(job: dict[str, Any]) -> tuple[int, int, int]:
     """Fork the inmate for ``job`` into a PID namespace of its own; returns (its pid, result fd, output fd)."""
@@ -197,7 +222,9 @@ def warm_up() -> None:
         opt.zero_grad()
     torch.autograd.gradcheck(torch.sin, (torch.ones(2, dtype=torch.float64, requires_grad=True),))
     list(torch.utils.data.DataLoader(list(range(4)), batch_size=2))
-    torch.nn.utils.rnn.pack_padded_sequence(torch.ones(2, 3), torch.tensor([3, 2]), batch_first=True, enforce_sorted=False)
+    torch.nn.utils.rnn.pack_padded_sequence(
+        torch.ones(2, 3), torch.tensor([3, 2]), batch_first=True, enforce_sorted=False
+    )
 
 
 def serve(sock_fd: int) -> None:

@@ -43,7 +43,8 @@ class Bundle:
 def _graders_files() -> list[Path]:
     root = KIT_ROOT / "graders"
     return sorted(
-        p for p in root.rglob("*")
+        p
+        for p in root.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc" and p != root / GOLDENS
     )
 

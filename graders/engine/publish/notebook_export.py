@@ -29,7 +29,8 @@ from ..errors import InstructorError
 from ..layout import ASSIGNMENTS
 
 GOOGLE_SECTION = re.compile(
-    r"^(Args|Arguments|Attributes|Keyword Args|Parameters|Returns|Return|Yields|Raises|Example|Examples|Note|Notes|Warning|Shape|Shapes):\s*$"
+    r"^(Args|Arguments|Attributes|Keyword Args|Parameters|Returns|Return|Yields|Raises|"
+    r"Example|Examples|Note|Notes|Warning|Shape|Shapes):\s*$"
 )
 ITEM_SECTIONS = ("Args", "Arguments", "Attributes", "Keyword Args", "Parameters", "Raises")
 ITEM = re.compile(r"^(\**[\w.]+)(\s*\([^)]*\))?:(\s+.*|)$")
@@ -95,7 +96,7 @@ def _blocks(lines: list[str], level: int) -> list[str]:
 
 
 def _literal_follows(lines: list[str], i: int) -> bool:
-    rest = [line for line in lines[i + 1:] if line.strip()]
+    rest = [line for line in lines[i + 1 :] if line.strip()]
     return bool(rest) and _indent(rest[0]) > _indent(lines[i])
 
 
@@ -126,7 +127,10 @@ def _docstring_lines(node: ast.AST, lines: list[str]) -> list[tuple[int, int, bo
     """
     spans = []
     for child in [node, *node.body] if isinstance(node, ast.ClassDef) else [node]:
-        if not isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or ast.get_docstring(child) is None:
+        if (
+            not isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            or ast.get_docstring(child) is None
+        ):
             continue
         doc = child.body[0]
         end = doc.end_lineno or doc.lineno
@@ -159,7 +163,9 @@ def _definition_markdown(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctio
     if isinstance(node, ast.ClassDef):
         for method in node.body:
             if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(method):
-                parts.append(f"### `{node.name}.{method.name}`\n\n" + markdown(ast.get_docstring(method) or "", level=4))
+                parts.append(
+                    f"### `{node.name}.{method.name}`\n\n" + markdown(ast.get_docstring(method) or "", level=4)
+                )
     return "\n".join(parts).strip()
 
 
@@ -198,7 +204,10 @@ def notebook_from_source(source: str, assignment: str) -> NotebookNode:
     lines = source.splitlines()
     summary, _, rest = inspect.cleandoc(doc).partition("\n\n")
     introduction = f"# {inline(' '.join(summary.split())).rstrip('.')}\n\n{markdown(rest)}".strip()
-    cells = [("markdown", introduction, "introduction", None), ("markdown", _how_to(assignment, "NotImplementedError" in source), "how-to", None)]
+    cells = [
+        ("markdown", introduction, "introduction", None),
+        ("markdown", _how_to(assignment, "NotImplementedError" in source), "how-to", None),
+    ]
     body = tree.body[1:]
     previous_end = tree.body[0].end_lineno or 1
     pending: list[str] = []
@@ -208,10 +217,14 @@ def notebook_from_source(source: str, assignment: str) -> NotebookNode:
             last = len(lines)
         if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             if pending:
-                cells.append(("code", "\n".join(pending).strip("\n"), "imports" if len(cells) == 2 else "statements", None))
+                cells.append(
+                    ("code", "\n".join(pending).strip("\n"), "imports" if len(cells) == 2 else "statements", None)
+                )
                 pending = []
             cells.append(("markdown", _definition_markdown(node), "specification", node.name))
-            cells.append(("code", _code_without_docstrings(lines, previous_end + 1, last, node), "definition", node.name))
+            cells.append(
+                ("code", _code_without_docstrings(lines, previous_end + 1, last, node), "definition", node.name)
+            )
         else:
             pending += lines[previous_end:last]
         previous_end = last
@@ -241,7 +254,9 @@ def write_notebooks(source_dir: Path, out_dir: Path, assignments: Iterable[str] 
         [PosixPath('notebooks/a01_modules.ipynb'), ...]
     """
     if not source_dir.is_dir():
-        raise InstructorError(f"source_dir should be a directory of assignment files, but got source_dir={str(source_dir)!r}")
+        raise InstructorError(
+            f"source_dir should be a directory of assignment files, but got source_dir={str(source_dir)!r}"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in assignments:

@@ -23,7 +23,11 @@ from ..errors import InstructorError
 from ..layout import ASSIGNMENTS_DIR, DEFAULT_SEED, KIT_ROOT, NOTEBOOKS_DIR, REFERENCE_DIR, SHIPPED_GOLDENS
 
 SHIPPED_DIRS = ("assignments", "notebooks", "data", "graders")
-SHIPPED_FILES = ("requirements.txt", "pyproject.toml", "tools/make_example_data.py")  # the docstrings name the generator
+SHIPPED_FILES = (
+    "requirements.txt",
+    "pyproject.toml",
+    "tools/make_example_data.py",
+)  # the docstrings name the generator
 TEMPLATE_DIR = KIT_ROOT / "student_repo"
 GOLDENS = SHIPPED_GOLDENS.relative_to(KIT_ROOT)  # graders/goldens.pt
 JUNK = ("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache")
@@ -38,7 +42,9 @@ def check_notebooks_current() -> None:
     shipped = {p.name: p.read_bytes() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     stale = sorted(n for n in fresh.keys() | shipped.keys() if fresh.get(n) != shipped.get(n))
     if stale:
-        raise InstructorError(f"notebooks/ does not match assignments/ ({', '.join(stale)}): run `python -m graders notebooks` first")
+        raise InstructorError(
+            f"notebooks/ does not match assignments/ ({', '.join(stale)}): run `python -m graders notebooks` first"
+        )
 
 
 def _check_destination(out: Path) -> None:
@@ -46,7 +52,9 @@ def _check_destination(out: Path) -> None:
         raise InstructorError(f"OUT_DIR should be a new or empty directory, but {out} exists and is not empty")
     inside = [KIT_ROOT / d for d in (*SHIPPED_DIRS, "reference", "student_repo")]
     if out == KIT_ROOT or out in KIT_ROOT.parents or any(out == d or d in out.parents for d in inside):
-        raise InstructorError(f"OUT_DIR {out} would overlap the kit's own files; choose a folder outside them (e.g. build/release)")
+        raise InstructorError(
+            f"OUT_DIR {out} would overlap the kit's own files; choose a folder outside them (e.g. build/release)"
+        )
 
 
 def build_release(out: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
@@ -63,7 +71,9 @@ def build_release(out: Path, reference_dir: Path = REFERENCE_DIR) -> list[Path]:
     check_notebooks_current()
     with tempfile.TemporaryDirectory(prefix="kitrelease-") as tmp:
         goldens = Path(tmp) / GOLDENS.name
-        record(goldens, seed=DEFAULT_SEED, reference_dir=reference_dir)  # before writing anything: a failing reference leaves no release
+        record(
+            goldens, seed=DEFAULT_SEED, reference_dir=reference_dir
+        )  # before writing anything: a failing reference leaves no release
         _write_release(out, goldens)
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
 

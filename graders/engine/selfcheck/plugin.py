@@ -31,8 +31,10 @@ SETTINGS = {
         f"Also settable with ${IMPL_ENV} or the ini option grader_impl."
     ),
     "seed": "seed of every probe's inputs (default: the kit's fixed seed). Also ini option grader_seed.",
-    "goldens": ("judge against reference observations recorded by `python -m graders record` instead of running reference/ "
-                "(default in a student release, which has no reference/: graders/goldens.pt)."),
+    "goldens": (
+        "judge against reference observations recorded by `python -m graders record` instead of running reference/ "
+        "(default in a student release, which has no reference/: graders/goldens.pt)."
+    ),
     "results_json": "write Gradescope-format results (score, max_score, tests[]) to this file.",
 }
 
@@ -76,8 +78,11 @@ class CheckItem(pytest.Item):
 def _interrupted(check: Check, exc: BaseException) -> Outcome:
     text = str(exc).strip() or type(exc).__name__
     if "Timeout" in text:
-        detail = (f"  the check did not finish in time ({text}).\n"
-                  "  Look for an infinite loop or work that grows too fast (a loop over every element instead of a tensor operation).")
+        detail = (
+            f"  the check did not finish in time ({text}).\n"
+            "  Look for an infinite loop or work that grows too fast (a loop over every element instead of a tensor "
+            "operation)."
+        )
     else:
         detail = f"  the check was stopped before it finished: {type(exc).__name__}: {text}"
     return Outcome(check.id, check.assignment, check.title, "error", 0.0, check.points, detail)
