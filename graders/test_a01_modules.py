@@ -13,10 +13,12 @@ from graders.engine import check
 from graders.engine.judges import absolute, keywise, relative
 from graders.engine.probes import registry, set_linear, uniform_init_judge, uniform_init_stats
 
-PARAMS = "registering trainable tensors as nn.Parameter (they then appear in parameters(), state_dict() and follow .double()/.to())"
+PARAMS = ("registering trainable tensors as nn.Parameter (they then appear in parameters(), state_dict() and follow "
+          ".double()/.to())")
 
 
-@check(points=3, concept=PARAMS, hint="self.weight = nn.Parameter(torch.empty(out_features, in_features)...) after super().__init__()")
+@check(points=3, concept=PARAMS, hint="self.weight = nn.Parameter(torch.empty(out_features, in_features)...) after "
+                                      "super().__init__()")
 def linear_parameters(m, p):
     """Linear registers weight (out, in) and bias (out,) as nn.Parameters"""
     layer = p.call("Linear(4, 3)", m.Linear, 4, 3)
@@ -26,7 +28,8 @@ def linear_parameters(m, p):
     return obs
 
 
-@check(points=2, concept="optional parameters: register_parameter('bias', None) keeps the attribute but registers nothing",
+@check(points=2, concept="optional parameters: register_parameter('bias', None) keeps the "
+                         "attribute but registers nothing",
        hint="with bias=False call self.register_parameter('bias', None)")
 def linear_without_bias(m, p):
     """Linear(..., bias=False) has bias None and only 'weight' in its state_dict"""
@@ -40,8 +43,10 @@ def linear_without_bias(m, p):
     return obs
 
 
-@check(points=3, concept="the forward pass of a linear layer: y = x @ weight.T + bias, broadcast over leading dimensions",
-       hint="weight has shape (out_features, in_features), so multiply by its transpose; bias of shape (out,) broadcasts over (..., out)",
+@check(points=3, concept="the forward pass of a linear layer: y = x @ weight.T + bias, "
+                         "broadcast over leading dimensions",
+       hint="weight has shape (out_features, in_features), so multiply by its transpose; "
+            "bias of shape (out,) broadcasts over (..., out)",
        forbid=("F.linear",))
 def linear_forward(m, p):
     """Linear.forward computes x @ weight.T + bias for inputs of shape (..., in)"""
@@ -59,7 +64,8 @@ def linear_forward(m, p):
 
 
 @check(points=2, concept="autograd through a module: the output must stay connected to the parameters",
-       hint="compute with the Parameters themselves (no .data, .detach() or torch.no_grad() in forward)", forbid=("F.linear",))
+       hint="compute with the Parameters themselves (no .data, .detach() or torch.no_grad() in forward)",
+       forbid=("F.linear",))
 def linear_gradients(m, p):
     """loss.backward() through Linear fills weight.grad and bias.grad"""
     layer = p.call("Linear(4, 3)", m.Linear, 4, 3)
@@ -71,7 +77,8 @@ def linear_gradients(m, p):
     return {"weight.grad after backward": layer.weight.grad, "bias.grad after backward": layer.bias.grad}
 
 
-@check(points=2, concept="parameter initialisation: uniform(-k, k) with k = 1/sqrt(in_features), from torch's global RNG",
+@check(points=2, concept="parameter initialisation: uniform(-k, k) with k = 1/sqrt(in_features), "
+                         "from torch's global RNG",
        hint="torch.empty(shape).uniform_(-k, k) with k = 1 / math.sqrt(in_features), for weight and bias")
 def linear_init(m, p):
     """Linear initialises weight and bias uniformly in [-k, k], k = 1/sqrt(in_features)"""
@@ -81,8 +88,10 @@ def linear_init(m, p):
 linear_init.judge(uniform_init_judge)
 
 
-@check(points=3, concept="buffers: register_buffer makes a tensor part of state_dict() and .to()/.double(), but not of parameters()",
-       hint="self.register_buffer('mean', torch.as_tensor(mean)); same for std. Not nn.Parameter, not a plain attribute")
+@check(points=3, concept="buffers: register_buffer makes a tensor part of state_dict() and .to()/.double(), "
+                         "but not of parameters()",
+       hint="self.register_buffer('mean', torch.as_tensor(mean)); same for std. Not nn.Parameter, "
+            "not a plain attribute")
 def standardize_buffers(m, p):
     """Standardize registers mean and std as buffers, not parameters"""
     mean, std = p.randn(3), p.rand(3) + 0.5
@@ -95,7 +104,8 @@ def standardize_buffers(m, p):
 
 
 @check(points=2, concept="a module's forward with registered constants: (x - mean) / (std + eps)",
-       hint="use the registered buffers self.mean and self.std and the attribute self.eps: subtract the mean, then divide by std + eps")
+       hint="use the registered buffers self.mean and self.std and the attribute self.eps: subtract the mean, "
+            "then divide by std + eps")
 def standardize_forward(m, p):
     """Standardize computes (x - mean) / (std + eps)"""
     mean, std = p.randn(3), p.rand(3) + 0.5
@@ -109,7 +119,8 @@ def standardize_forward(m, p):
     return obs
 
 
-@check(points=3, concept="nn.ModuleList registers submodules (a Python list does not); each layer must be its own module",
+@check(points=3, concept="nn.ModuleList registers submodules (a Python list does not); "
+                         "each layer must be its own module",
        hint="self.layers = nn.ModuleList(Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])): one new Linear per pair")
 def mlp_structure(m, p):
     """MLP keeps distinct Linear layers in an nn.ModuleList named layers"""
@@ -137,7 +148,8 @@ def set_mlp(model: nn.Module, p, sizes: list[int]) -> None:
 
 
 @check(points=3, concept="composing modules in forward: activation (then dropout) after every layer but the last",
-       hint="loop over self.layers; apply activation and dropout only when i < len(self.layers) - 1", forbid=("F.linear",))
+       hint="loop over self.layers; apply activation and dropout only when i < len(self.layers) - 1",
+       forbid=("F.linear",))
 def mlp_forward(m, p):
     """MLP.forward applies Linear, activation and dropout in the right order"""
     obs = {}
@@ -151,7 +163,8 @@ def mlp_forward(m, p):
 
 
 @check(points=2, concept="train() and eval() modes: dropout is active in training and does nothing in eval mode",
-       hint="use an nn.Dropout module (registered, so model.eval() switches it off) instead of F.dropout(x, p) with training=True")
+       hint="use an nn.Dropout module (registered, so model.eval() switches it off) instead of "
+            "F.dropout(x, p) with training=True")
 def mlp_dropout_modes(m, p):
     """MLP with dropout is deterministic in eval mode and random in train mode"""
     sizes = [6, 40, 3]
@@ -194,15 +207,21 @@ class _Pair(nn.Module):
         self.norm = nn.LayerNorm(4)
 
 
-@check(points=2, concept="counting parameters: numel summed over parameters(), each shared parameter once, frozen ones only when asked",
-       hint="sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only); parameters() already yields a shared one once")
+@check(points=2, concept="counting parameters: numel summed over parameters(), each shared parameter once, "
+                         "frozen ones only when asked",
+       hint="sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only); "
+            "parameters() already yields a shared one once")
 def count_parameters_values(m, p):
     """count_parameters counts elements, shared parameters once, respects trainable_only"""
     obs = {}
     seq = nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 3))
-    obs["count_parameters(nn.Sequential(Linear(5, 7), ReLU, Linear(7, 3)))"] = p.call("count_parameters(seq)", m.count_parameters, seq)
+    obs["count_parameters(nn.Sequential(Linear(5, 7), ReLU, Linear(7, 3)))"] = p.call(
+        "count_parameters(seq)", m.count_parameters, seq
+    )
     shared = _Pair()
-    obs["count_parameters(model whose two layers share one weight)"] = p.call("count_parameters(shared)", m.count_parameters, shared)
+    obs["count_parameters(model whose two layers share one weight)"] = p.call(
+        "count_parameters(shared)", m.count_parameters, shared
+    )
     seq[0].weight.requires_grad_(False)
     obs["count_parameters(seq) with layer 0's weight frozen"] = p.call("count_parameters(seq)", m.count_parameters, seq)
     obs["count_parameters(seq, trainable_only=False) with a frozen weight"] = p.call(
@@ -229,10 +248,12 @@ class _MyLinear(nn.Linear):
 
 
 @check(points=3, concept="module.apply(fn) visits every submodule; in-place init under torch.no_grad()",
-       hint="def fn(mod): if isinstance(mod, (Linear, nn.Linear)): with torch.no_grad(): mod.weight.normal_(0, std); mod.bias.zero_()")
+       hint="def fn(mod): if isinstance(mod, (Linear, nn.Linear)): with torch.no_grad(): mod.weight.normal_(0, std); "
+            "mod.bias.zero_()")
 def init_normal_statistics(m, p):
     """init_normal_ sets every Linear/nn.Linear weight ~ N(0, std), bias 0, others untouched"""
-    model = nn.Sequential(bare_linear(m, 60, 80), nn.Tanh(), nn.Linear(80, 70), nn.Sequential(_MyLinear(70, 60), nn.LayerNorm(60)))
+    model = nn.Sequential(bare_linear(m, 60, 80), nn.Tanh(), nn.Linear(80, 70),
+                          nn.Sequential(_MyLinear(70, 60), nn.LayerNorm(60)))
     norm = model[3][1]
     with torch.no_grad():
         norm.weight.fill_(2.0)
@@ -244,13 +265,16 @@ def init_normal_statistics(m, p):
         obs[f"{label}: weight std"] = float(w.std())
         obs[f"{label}: weight mean"] = float(w.mean())
         obs[f"{label}: bias is all zeros"] = bool((layer.bias == 0).all())
-        obs[f"{label}: weight is still a leaf without autograd history"] = layer.weight.is_leaf and layer.weight.grad_fn is None
+        obs[f"{label}: weight is still a leaf without autograd history"] = (
+            layer.weight.is_leaf and layer.weight.grad_fn is None
+        )
         obs[f"{label}: weight still requires grad"] = layer.weight.requires_grad
     obs["LayerNorm untouched (weight 2, bias -1)"] = bool((norm.weight == 2).all() and (norm.bias == -1).all())
     return obs
 
 
-init_normal_statistics.judge(keywise(("weight std", relative(0.1)), ("weight mean", absolute(0.05, "normal with mean 0"))))
+init_normal_statistics.judge(keywise(("weight std", relative(0.1)),
+                                     ("weight mean", absolute(0.05, "normal with mean 0"))))
 
 
 @check(points=3, concept="qualified parameter names (named_parameters()) and requires_grad: freezing by name prefix",
@@ -258,12 +282,15 @@ init_normal_statistics.judge(keywise(("weight std", relative(0.1)), ("weight mea
 def freeze_by_prefix(m, p):
     """freeze_ freezes exactly the parameters under each prefix and returns their names"""
     obs = {}
-    cases = [("'layers.1'", "layers.1"), ("['layers.0', 'layers.11.bias']", ["layers.0", "layers.11.bias"]), ("('head',)", ("head",)), ("[]", [])]
+    cases = [("'layers.1'", "layers.1"), ("['layers.0', 'layers.11.bias']", ["layers.0", "layers.11.bias"]),
+             ("('head',)", ("head",)), ("[]", [])]
     for label, prefixes in cases:
         model = nn.Module()
         model.layers = nn.ModuleList(nn.Linear(2, 2) for _ in range(12))
         model.head = nn.Linear(2, 1)
         returned = p.call(f"freeze_(model, {label})", m.freeze_, model, prefixes)
         obs[f"freeze_(model with layers.0..11 and head, {label}) returns"] = returned
-        obs[f"after freeze_(model, {label}): names with requires_grad=False"] = [n for n, q in model.named_parameters() if not q.requires_grad]
+        obs[f"after freeze_(model, {label}): names with requires_grad=False"] = [
+            n for n, q in model.named_parameters() if not q.requires_grad
+        ]
     return obs

@@ -22,25 +22,30 @@ from graders.engine.judges import keywise
 from graders.engine.observations import is_raised
 from graders.engine.probes import UNIFORM_INIT_RULES, expect_raise, registry, set_linear, spy_static, uniform_init_stats
 
-APPLY = "MyFunction.apply(...) puts the Function's node in the graph; calling forward (or a torch op) yourself bypasses your backward"
-SAVED = "ctx.save_for_backward stores tensors for backward; backward must never modify a saved tensor (or grad_output) in place"
+APPLY = ("MyFunction.apply(...) puts the Function's node in the graph; calling forward (or a torch op) yourself "
+         "bypasses your backward")
+SAVED = ("ctx.save_for_backward stores tensors for backward; backward must never modify a saved tensor "
+         "(or grad_output) in place")
 RETURNS = ("backward returns exactly one gradient per input of forward, each of that input's shape "
            "(bias gradient summed over the batch), and None where ctx.needs_input_grad is False or the input is None")
 CHAIN = "the chain rule in backward: the gradient w.r.t. an input is grad_output times the local derivative"
-GRADCHECK = ("torch.autograd.gradcheck compares your backward with finite differences of your forward in float64: backward must return "
-             "exactly one gradient per input of forward, each grad_output times the local derivative (the chain rule), of its input's shape")
+GRADCHECK = ("torch.autograd.gradcheck compares your backward with finite differences of your forward in float64: "
+             "backward must return exactly one gradient per input of forward, each grad_output times the local "
+             "derivative (the chain rule), of its input's shape")
 
 GRADS_KEYS = ("type of the returned value", "number of values", "each value (None where no gradient)")
 
 
 def grads_returned(ret: Any) -> dict:
-    """What a backward returned: its type, how many values, and each value's shape as text (``"shape (3,)"`` or ``"None"``)."""
+    """What a backward returned: its type, how many values, and each value's shape as text (``"shape (3,)"`` or ``"None"``)."""  # noqa: E501
     values = ret if isinstance(ret, tuple) else (ret,)
     return {
         GRADS_KEYS[0]: type(ret).__name__,
         GRADS_KEYS[1]: len(values),
         GRADS_KEYS[2]: [
-            f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else ("None" if v is None else f"a {type(v).__name__}") for v in values
+            f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor)
+            else ("None" if v is None else f"a {type(v).__name__}")
+            for v in values
         ],
     }
 
@@ -73,7 +78,8 @@ def node_name(t: torch.Tensor) -> str | None:
 # --- Task 1: Exp ---------------------------------------------------------------------------------------------------
 
 
-@check(points=2, concept="Exp.forward computes exp(x) of any shape and dtype", hint="in forward: result = x.exp(); ctx.save_for_backward(result); return result")
+@check(points=2, concept="Exp.forward computes exp(x) of any shape and dtype",
+       hint="in forward: result = x.exp(); ctx.save_for_backward(result); return result")
 def exp_forward(m, p):
     """exp(x) equals torch.exp(x)"""
     obs = {}
@@ -84,7 +90,8 @@ def exp_forward(m, p):
     return obs
 
 
-@check(points=2, concept=APPLY, hint="exp(x) should hand x to Exp.apply and return what apply gives back (not Exp.forward(...), not torch.exp(x))")
+@check(points=2, concept=APPLY, hint="exp(x) should hand x to Exp.apply and return what apply gives back "
+                                     "(not Exp.forward(...), not torch.exp(x))")
 def exp_uses_apply(m, p):
     """exp(x) goes through Exp.apply, so its grad_fn is your Exp's node"""
     x = p.randn(3, 4).requires_grad_()
@@ -111,14 +118,20 @@ def exp_backward(m, p):
     return obs
 
 
-@check(points=2, concept=GRADCHECK, hint="backward must return grad_output * exp(x) computed from the saved output, for any grad_output")
+@check(points=2, concept=GRADCHECK, hint="backward must return grad_output * exp(x) computed from the saved output, "
+                                         "for any grad_output")
 def exp_gradcheck(m, p):
     """torch.autograd.gradcheck passes on exp in float64"""
     x = p.randn(3, 4, dtype=torch.float64).requires_grad_()
-    return {"torch.autograd.gradcheck(exp, (x,)) for float64 x of shape (3, 4)": gradcheck(p, "gradcheck(exp, (x,))", m.exp, x)}
+    return {
+        "torch.autograd.gradcheck(exp, (x,)) for float64 x of shape (3, 4)": gradcheck(
+            p, "gradcheck(exp, (x,))", m.exp, x
+        )
+    }
 
 
-@check(points=2, concept=SAVED, hint="save the output with ctx.save_for_backward(result) and return grad_output * result (a new tensor), not result.mul_(...)")
+@check(points=2, concept=SAVED, hint="save the output with ctx.save_for_backward(result) and return grad_output * "
+                                     "result (a new tensor), not result.mul_(...)")
 def exp_saved_output(m, p):
     """Exp saves its output and backward leaves it (and grad_output) unchanged"""
     x = p.randn(3, 4).requires_grad_()
@@ -137,8 +150,10 @@ def exp_saved_output(m, p):
     obs["y = exp(x) is unchanged after y.backward(g)"] = torch.equal(y.detach(), before)
     obs["g is unchanged after y.backward(g)"] = torch.equal(g, g_before)
     first = x.grad.clone() if isinstance(x.grad, torch.Tensor) else None
-    second = p.attempt("torch.autograd.grad(y, x, g) after y.backward(g, retain_graph=True)", lambda: torch.autograd.grad(y, x, g)[0])
-    where = "a second backward through the same graph, torch.autograd.grad(y, x, g), gives the same gradient as the first"
+    second = p.attempt("torch.autograd.grad(y, x, g) after y.backward(g, retain_graph=True)",
+                       lambda: torch.autograd.grad(y, x, g)[0])
+    where = ("a second backward through the same graph, torch.autograd.grad(y, x, g), gives the same gradient as "
+             "the first")
     obs[where] = second if is_raised(second) else (first is not None and torch.equal(second, first))
     return obs
 
@@ -147,7 +162,8 @@ def exp_saved_output(m, p):
 
 
 @check(points=2, concept="LinearFunction.forward: input @ weight.T, plus bias when it is given",
-       hint="output = input @ weight.T; if bias is not None: output = output + bias; linear(...) passes its three arguments to LinearFunction.apply",
+       hint="output = input @ weight.T; if bias is not None: output = output + bias; "
+            "linear(...) passes its three arguments to LinearFunction.apply",
        forbid=("F.linear",))
 def linear_forward(m, p):
     """linear(input, weight, bias) computes input @ weight.T + bias (bias optional)"""
@@ -161,7 +177,8 @@ def linear_forward(m, p):
 
 
 @check(points=3, concept=CHAIN + ": grad_input = g @ weight, grad_weight = g.T @ input, grad_bias = g.sum(0)",
-       hint="in backward: input, weight, bias = ctx.saved_tensors; multiply grad_output by the right factor for each input",
+       hint="in backward: input, weight, bias = ctx.saved_tensors; multiply grad_output by the "
+            "right factor for each input",
        forbid=("F.linear",))
 def linear_gradients(m, p):
     """Gradients through linear match autograd of input @ weight.T + bias, for a non-trivial grad_output"""
@@ -172,7 +189,9 @@ def linear_gradients(m, p):
         g = p.randn(5, 3)
         call = "linear(x, w, b)" if with_bias else "linear(x, w)"
         out = p.call(call, m.linear, x, w, b)
-        obs[f"{call}.grad_fn is the node of your LinearFunction"] = getattr(out.grad_fn, "_forward_cls", None) is m.LinearFunction
+        obs[f"{call}.grad_fn is the node of your LinearFunction"] = (
+            getattr(out.grad_fn, "_forward_cls", None) is m.LinearFunction
+        )
         p.call(f"{call}.backward(g) with g of shape (5, 3)", out.backward, g)
         obs[f"after {call}.backward(g): x.grad"] = x.grad
         obs[f"after {call}.backward(g): w.grad"] = w.grad
@@ -181,20 +200,23 @@ def linear_gradients(m, p):
     return obs
 
 
-@check(points=2, concept=GRADCHECK, hint="derive each gradient from out = input @ weight.T + bias; check shapes: grad_weight is (out, in)",
+@check(points=2, concept=GRADCHECK, hint="derive each gradient from out = input @ weight.T + bias; check shapes: "
+                                         "grad_weight is (out, in)",
        forbid=("F.linear",))
 def linear_gradcheck(m, p):
     """torch.autograd.gradcheck passes on linear in float64, with and without bias"""
     x, w, b = (p.randn(*s, dtype=torch.float64).requires_grad_() for s in ((4, 3), (2, 3), (2,)))
     return {
-        "gradcheck(linear, (x, w, b)), float64, x (4, 3), w (2, 3), b (2,)": gradcheck(p, "gradcheck(linear, (x, w, b))", m.linear, x, w, b),
+        "gradcheck(linear, (x, w, b)), float64, x (4, 3), w (2, 3), b (2,)": gradcheck(
+            p, "gradcheck(linear, (x, w, b))", m.linear, x, w, b
+        ),
         "gradcheck(linear, (x, w)) without bias": gradcheck(p, "gradcheck(linear, (x, w))", m.linear, x, w),
     }
 
 
 @check(points=3, concept=RETURNS,
-       hint="grad_input = grad_weight = grad_bias = None; fill each only if ctx.needs_input_grad[i] (and bias is not None); "
-            "grad_bias = grad_output.sum(0); return grad_input, grad_weight, grad_bias")
+       hint="grad_input = grad_weight = grad_bias = None; fill each only if ctx.needs_input_grad[i] "
+            "(and bias is not None); grad_bias = grad_output.sum(0); return grad_input, grad_weight, grad_bias")
 def linear_backward_returns(m, p):
     """LinearFunction.backward returns exactly three values of the right shapes, None where no gradient is needed"""
     cases = (
@@ -208,7 +230,8 @@ def linear_backward_returns(m, p):
         x, w = p.randn(5, 4).requires_grad_(need_x), p.randn(3, 4).requires_grad_(need_w)
         b = None if need_b is None else p.randn(3).requires_grad_(need_b)
         g = p.randn(5, 3)
-        where = f"LinearFunction.backward(ctx, g) for x (5, 4), w (3, 4), {'b None' if b is None else 'b (3,)'}, g (5, 3); {label}"
+        where = (f"LinearFunction.backward(ctx, g) for x (5, 4), w (3, 4), {'b None' if b is None else 'b (3,)'}, "
+                 f"g (5, 3); {label}")
         out = p.call(where, m.LinearFunction.apply, x, w, b)
         p.where = where
         obs.update({f"{where}: {k}": v for k, v in raw_backward(out, g, m.LinearFunction).items()})
@@ -218,25 +241,34 @@ def linear_backward_returns(m, p):
 # --- Task 3: ClampSTE ----------------------------------------------------------------------------------------------
 
 
-@check(points=1, concept="ClampSTE.forward clamps x to [min, max]", hint="ClampSTE.forward can use Tensor.clamp with min and max; clamp_ste(x, min, max) passes all three to ClampSTE.apply")
+@check(points=1, concept="ClampSTE.forward clamps x to [min, max]",
+       hint="ClampSTE.forward can use Tensor.clamp with min and max; clamp_ste(x, min, max) passes "
+            "all three to ClampSTE.apply")
 def clamp_ste_forward(m, p):
     """clamp_ste(x, min, max) equals torch.clamp(x, min, max)"""
     x = p.randn(4, 5) * 2
     return {
-        "clamp_ste(x, -1.0, 0.5), x (4, 5) with values on both sides": p.call("clamp_ste(x, -1.0, 0.5)", m.clamp_ste, x, -1.0, 0.5),
+        "clamp_ste(x, -1.0, 0.5), x (4, 5) with values on both sides": p.call(
+            "clamp_ste(x, -1.0, 0.5)", m.clamp_ste, x, -1.0, 0.5
+        ),
         "clamp_ste(x, 0.0, 3.0)": p.call("clamp_ste(x, 0.0, 3.0)", m.clamp_ste, x, 0.0, 3.0),
     }
 
 
 @check(points=3, concept="the straight-through estimator: backward passes grad_output through unchanged everywhere "
                          "(also where forward clamped), and None for the float arguments min and max",
-       hint="in backward: return grad_output, None, None  (one value per forward input: x, min, max); clamp_ste must use ClampSTE.apply")
+       hint="in backward: return grad_output, None, None  (one value per forward input: x, min, max); "
+            "clamp_ste must use ClampSTE.apply")
 def clamp_ste_backward(m, p):
     """clamp_ste's gradient is grad_output everywhere; backward returns (grad_x, None, None)"""
     x = (p.randn(4, 5) * 2).requires_grad_()
     g = p.randn(4, 5)
     y = p.call("clamp_ste(x, -1.0, 0.5)", m.clamp_ste, x, -1.0, 0.5)
-    obs = {"clamp_ste(x, -1.0, 0.5).grad_fn is the node of your ClampSTE": getattr(y.grad_fn, "_forward_cls", None) is m.ClampSTE}
+    obs = {
+        "clamp_ste(x, -1.0, 0.5).grad_fn is the node of your ClampSTE": (
+            getattr(y.grad_fn, "_forward_cls", None) is m.ClampSTE
+        )
+    }
     p.where = "ClampSTE.backward(ctx, g)"
     obs.update({f"ClampSTE.backward(ctx, g), g (4, 5): {k}": v for k, v in raw_backward(y, g, m.ClampSTE).items()})
     p.call("clamp_ste(x, -1.0, 0.5).backward(g)", y.backward, g)
@@ -249,13 +281,15 @@ def clamp_ste_backward(m, p):
 
 @check(points=2, concept="a layer's parameters as in a01 Linear: nn.Parameter weight (out, in) and bias (out,), "
                          "uniform(-k, k) with k = 1/sqrt(in_features); register_parameter('bias', None) without bias",
-       hint="super().__init__(); self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k)); same for bias")
+       hint="super().__init__(); self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k)); "
+            "same for bias")
 def custom_linear_parameters(m, p):
     """LinearWithCustomGrad registers weight and bias like a01's Linear, initialised uniformly in [-k, k]"""
     obs = {}
     layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
     obs.update({f"LinearWithCustomGrad(4, 3): {k}": v for k, v in registry(layer).items()})
-    obs["LinearWithCustomGrad(4, 3): (in_features, out_features)"] = (getattr(layer, "in_features", None), getattr(layer, "out_features", None))
+    obs["LinearWithCustomGrad(4, 3): (in_features, out_features)"] = (getattr(layer, "in_features", None),
+                                                                      getattr(layer, "out_features", None))
     layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
     obs.update({f"LinearWithCustomGrad(4, 3, bias=False): {k}": v for k, v in registry(layer).items()})
     obs["LinearWithCustomGrad(4, 3, bias=False).bias is None"] = getattr(layer, "bias", "missing") is None
@@ -266,8 +300,10 @@ def custom_linear_parameters(m, p):
 custom_linear_parameters.judge(keywise(*UNIFORM_INIT_RULES))
 
 
-@check(points=2, concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, and restore (..., out)",
-       hint="out = LinearFunction.apply(x.reshape(-1, self.in_features), self.weight, self.bias); return out.reshape(*x.shape[:-1], self.out_features)",
+@check(points=2, concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, "
+                         "and restore (..., out)",
+       hint="out = LinearFunction.apply(x.reshape(-1, self.in_features), self.weight, self.bias); "
+            "return out.reshape(*x.shape[:-1], self.out_features)",
        forbid=("F.linear",))
 def custom_linear_forward(m, p):
     """LinearWithCustomGrad(4, 3) maps inputs of shape (..., 4) to (..., 3)"""
@@ -281,12 +317,16 @@ def custom_linear_forward(m, p):
     layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
     set_linear(layer, p.randn(3, 4), None)
     x = p.randn(2, 5, 4)
-    obs["LinearWithCustomGrad(4, 3, bias=False) on x of shape (2, 5, 4)"] = p.call("LinearWithCustomGrad(4, 3, bias=False)(x)", layer, x)
+    obs["LinearWithCustomGrad(4, 3, bias=False) on x of shape (2, 5, 4)"] = p.call(
+        "LinearWithCustomGrad(4, 3, bias=False)(x)", layer, x
+    )
     return obs
 
 
-@check(points=3, concept="a module whose forward calls LinearFunction.apply gets its gradients from LinearFunction.backward",
-       hint="in forward call LinearFunction.apply(x2d, self.weight, self.bias) on the flattened input (no x @ self.weight.T here)",
+@check(points=3, concept="a module whose forward calls LinearFunction.apply gets its gradients "
+                         "from LinearFunction.backward",
+       hint="in forward call LinearFunction.apply(x2d, self.weight, self.bias) on the flattened input "
+            "(no x @ self.weight.T here)",
        forbid=("F.linear",))
 def custom_linear_backward(m, p):
     """loss.backward() through LinearWithCustomGrad runs LinearFunction.backward and gives autograd's gradients"""
@@ -308,8 +348,10 @@ def custom_linear_backward(m, p):
 # --- Task 5: mse_loss_and_grad -------------------------------------------------------------------------------------
 
 
-@check(points=2, concept="the MSE gradient by hand: d mean((pred - target)**2) / d pred = 2 * (pred - target) / pred.numel()",
-       hint="diff = pred - target; loss = (diff * diff).mean(); grad = 2 * diff / pred.numel()  (no backward(), no torch.autograd.grad)",
+@check(points=2, concept="the MSE gradient by hand: d mean((pred - target)**2) / d pred = 2 * "
+                         "(pred - target) / pred.numel()",
+       hint="diff = pred - target; loss = (diff * diff).mean(); grad = 2 * diff / pred.numel()  "
+            "(no backward(), no torch.autograd.grad)",
        forbid=("autograd",))
 def mse_values(m, p):
     """mse_loss_and_grad returns mean((pred - target)**2) and 2 * (pred - target) / numel"""
@@ -323,7 +365,8 @@ def mse_values(m, p):
     return obs
 
 
-@check(points=1, concept="results computed by hand carry no autograd graph: compute under torch.no_grad() or .detach() them",
+@check(points=1, concept="results computed by hand carry no autograd graph: compute under "
+                         "torch.no_grad() or .detach() them",
        hint="with torch.no_grad(): diff = pred - target; loss = ...; grad = ...", forbid=("autograd",))
 def mse_no_graph(m, p):
     """mse_loss_and_grad's loss and grad have no graph history even when pred requires grad"""
@@ -339,8 +382,10 @@ def mse_no_graph(m, p):
     return obs
 
 
-@check(points=1, concept="validating arguments: shapes that merely broadcast are a caller's bug; raise ValueError naming both shapes",
-       hint="if pred.shape != target.shape: raise ValueError(f'pred and target should have the same shape, but got ...')",
+@check(points=1, concept="validating arguments: shapes that merely broadcast are a caller's bug; "
+                         "raise ValueError naming both shapes",
+       hint="if pred.shape != target.shape: raise ValueError(f'pred and target should have the same shape, "
+            "but got ...')",
        forbid=("autograd",))
 def mse_validation(m, p):
     """mse_loss_and_grad raises ValueError when pred and target shapes differ"""

@@ -80,7 +80,9 @@ def run_steps(p, label: str, opt, params: list[Tensor], names: list[str], loss_f
         for row, q in zip(rows, params):
             row.append(q.detach().clone())
     span = f"steps {first + 1}..{first + steps}"
-    return {f"{label}: {n} after {span} (row k = after step {first + 1}+k)": torch.stack(r) for n, r in zip(names, rows)}
+    return {
+        f"{label}: {n} after {span} (row k = after step {first + 1}+k)": torch.stack(r) for n, r in zip(names, rows)
+    }
 
 
 def trajectory(p, cls, label: str, **options: Any) -> dict[str, Tensor]:
@@ -108,8 +110,11 @@ def grouped_run(p, cls, label: str, defaults: dict[str, Any], second: dict[str, 
     groups = [{"params": [w]}, {"params": [b], **second}]
     text = f"{label}([{{'params': [w]}}, {{'params': [b], {options_text(second)}}}], {options_text(defaults)})"
     opt = p.call(text, cls, groups, **defaults)
-    obs = run_steps(p, f"{label}(two groups)", opt, [w, b], ["w", "b"], lambda t: loss(), STEPS, before_step=halve_lr(opt))
-    obs[f"every group's lr halved before step {LR_CHANGE_AT + 1}: group lrs after {STEPS} steps"] = [g["lr"] for g in opt.param_groups]
+    obs = run_steps(p, f"{label}(two groups)", opt, [w, b], ["w", "b"], lambda t: loss(), STEPS,
+                    before_step=halve_lr(opt))
+    obs[f"every group's lr halved before step {LR_CHANGE_AT + 1}: group lrs after {STEPS} steps"] = [
+        g["lr"] for g in opt.param_groups
+    ]
     return obs
 
 
@@ -126,7 +131,8 @@ def partial_use(p, cls, label: str, **options: Any) -> tuple[Any, dict[str, Any]
     params = [w, b, frozen]
     text = f"{label}([w, b, frozen], {options_text(options)})"
     opt = p.call(text, cls, params, **options)
-    obs = run_steps(p, text, opt, params, ["w (grad at every step)", "b (grad only at steps 1, 4, 7, ...)", "frozen (grad always None)"],
+    obs = run_steps(p, text, opt, params,
+                    ["w (grad at every step)", "b (grad only at steps 1, 4, 7, ...)", "frozen (grad always None)"],
                     loss, STEPS)
     return opt, obs, params
 
@@ -200,11 +206,14 @@ def resume(p, cls, label: str, options: dict[str, Any], state_keys: tuple[str, .
         for k in state_keys:
             if k != "step":
                 value = entry.get(k)  # cloned now: load_state_dict may keep this very tensor and update it in place
-                obs[f"{text}: state_dict()['state'][{i}]['{k}'] after 10 steps"] = value.clone() if isinstance(value, Tensor) else value
+                obs[f"{text}: state_dict()['state'][{i}]['{k}'] after 10 steps"] = (
+                    value.clone() if isinstance(value, Tensor) else value
+                )
     copies = copy.deepcopy(params)
     fresh = p.call(f"a fresh {text} over deep copies of w and b", cls, copies, **options)
     p.call("fresh.load_state_dict(saved)", fresh.load_state_dict, saved)
-    obs.update(run_steps(p, f"resumed {text}", fresh, copies, ["w", "b"], lambda t: loss_of(*copies), STEPS - 10, first=10))
+    obs.update(run_steps(p, f"resumed {text}", fresh, copies, ["w", "b"], lambda t: loss_of(*copies),
+                         STEPS - 10, first=10))
     return obs
 
 
@@ -212,7 +221,9 @@ def state_summary(opt, q: Tensor, name: str) -> dict[str, Any]:
     state = opt.state.get(q, {})
     step = state.get("step")
     obs: dict[str, Any] = {
-        f"{name}: keys of opt.state[{name}] among ['step', 'exp_avg', 'exp_avg_sq']": [k for k in ("step", "exp_avg", "exp_avg_sq") if k in state],
+        f"{name}: keys of opt.state[{name}] among ['step', 'exp_avg', 'exp_avg_sq']": [
+            k for k in ("step", "exp_avg", "exp_avg_sq") if k in state
+        ],
         f"{name}: int(opt.state[{name}]['step'])": None if step is None else int(float(step)),
     }
     for k in ("exp_avg", "exp_avg_sq"):
@@ -235,8 +246,8 @@ def sgd_plain_step(m, p):
     return obs
 
 
-@check(points=3, concept="SGD momentum: the buffer starts as a copy of the first gradient (no dampening at step 1), then "
-       "buf = momentum * buf + (1 - dampening) * g; the step uses buf, or g + momentum * buf with nesterov",
+@check(points=3, concept="SGD momentum: the buffer starts as a copy of the first gradient (no dampening at step 1), "
+       "then buf = momentum * buf + (1 - dampening) * g; the step uses buf, or g + momentum * buf with nesterov",
        hint="state = self.state[p]; on the first step state['momentum_buffer'] = g.clone(), afterwards "
        "buf.mul_(momentum).add_(g, alpha=1 - dampening); g = g.add(buf, alpha=momentum) if nesterov else buf",
        tol=TRAJECTORY, forbid=NO_SGD)
@@ -253,8 +264,10 @@ def sgd_momentum(m, p):
     return obs
 
 
-@check(points=2, concept="SGD weight decay is an L2 penalty added to the gradient, before momentum: g = g + weight_decay * p",
-       hint="if weight_decay != 0: g = g.add(p, alpha=weight_decay)  (a new tensor: never modify p.grad) before the momentum update",
+@check(points=2, concept="SGD weight decay is an L2 penalty added to the gradient, before momentum: "
+                         "g = g + weight_decay * p",
+       hint="if weight_decay != 0: g = g.add(p, alpha=weight_decay)  (a new tensor: never modify p.grad) "
+            "before the momentum update",
        tol=TRAJECTORY, forbid=NO_SGD)
 def sgd_weight_decay(m, p):
     """SGD with weight decay, alone and with every momentum option, matches torch.optim.SGD"""
@@ -294,14 +307,16 @@ def sgd_closure(m, p):
        tol=TRAJECTORY, forbid=NO_SGD)
 def sgd_state_dict_resume(m, p):
     """SGD keeps momentum_buffer in state: a run resumed from state_dict() continues identically"""
-    obs = resume(p, m.SGD, "SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.2, "weight_decay": 0.05}, ("momentum_buffer",))
+    obs = resume(p, m.SGD, "SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.2, "weight_decay": 0.05},
+                 ("momentum_buffer",))
     obs.update(resume(p, m.SGD, "SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True}, ("momentum_buffer",)))
     return obs
 
 
-@check(points=1, concept="validating hyper-parameters in __init__: ValueError for a negative lr, momentum or weight_decay, "
-       "and for nesterov=True without momentum > 0 and dampening == 0",
-       hint="if not 0.0 <= lr: raise ValueError(f'lr should be a non-negative float, but got lr={lr}'); likewise for the others",
+@check(points=1, concept="validating hyper-parameters in __init__: ValueError for a negative lr, momentum or "
+       "weight_decay, and for nesterov=True without momentum > 0 and dampening == 0",
+       hint="if not 0.0 <= lr: raise ValueError(f'lr should be a non-negative float, but got lr={lr}'); "
+            "likewise for the others",
        forbid=NO_SGD)
 def sgd_validation(m, p):
     """SGD raises ValueError for bad hyper-parameters and accepts valid edge values"""
@@ -320,8 +335,9 @@ def sgd_validation(m, p):
 # ---------------------------------------------------------------- Adam
 
 
-@check(points=3, concept="Adam's update with bias correction: t counts the parameter's own steps from 1 (state['step'] += 1 "
-       "before use), m and v are corrected by 1 - beta1**t and 1 - beta2**t, eps is added after the square root",
+@check(points=3, concept="Adam's update with bias correction: t counts the parameter's own steps from 1 "
+       "(state['step'] += 1 before use), m and v are corrected by 1 - beta1**t and 1 - beta2**t, eps is added after "
+       "the square root",
        hint="t = state['step'] (after += 1); p.addcdiv_(m, v.sqrt() / math.sqrt(1 - beta2**t) + eps, "
        "value=-lr / (1 - beta1**t)), in place under torch.no_grad()",
        tol=TRAJECTORY, forbid=NO_ADAM)
@@ -335,10 +351,11 @@ def adam_step(m, p):
     return obs
 
 
-@check(points=2, concept="two kinds of weight decay: L2 (decoupled=False, torch.optim.Adam) adds weight_decay * p to the "
-       "gradient before the moments; decoupled (decoupled=True, AdamW) multiplies p by 1 - lr * weight_decay and "
+@check(points=2, concept="two kinds of weight decay: L2 (decoupled=False, torch.optim.Adam) adds weight_decay * p to "
+       "the gradient before the moments; decoupled (decoupled=True, AdamW) multiplies p by 1 - lr * weight_decay and "
        "leaves the gradient alone",
-       hint="if decoupled: p.mul_(1 - lr * weight_decay) else: g = g.add(p, alpha=weight_decay); both before the moment updates",
+       hint="if decoupled: p.mul_(1 - lr * weight_decay) else: g = g.add(p, alpha=weight_decay); "
+            "both before the moment updates",
        tol=TRAJECTORY, forbid=NO_ADAM)
 def adam_weight_decay(m, p):
     """Adam with L2 and with decoupled (AdamW) weight decay matches torch.optim.Adam / AdamW"""
@@ -352,8 +369,8 @@ def adam_weight_decay(m, p):
     return obs
 
 
-@check(points=2, concept="per-parameter optimizer state: each parameter has its own state['step'], state['exp_avg'] and "
-       "state['exp_avg_sq'] in self.state[p], new tensors even for parameters of the same shape",
+@check(points=2, concept="per-parameter optimizer state: each parameter has its own state['step'], state['exp_avg'] "
+       "and state['exp_avg_sq'] in self.state[p], new tensors even for parameters of the same shape",
        hint="if len(state) == 0: state['step'] = 0; state['exp_avg'] = torch.zeros_like(p); "
        "state['exp_avg_sq'] = torch.zeros_like(p)  (two new tensors per parameter)",
        tol=TRAJECTORY, forbid=NO_ADAM)
@@ -406,13 +423,15 @@ def adam_state_dict_resume(m, p):
     """Adam keeps step, exp_avg, exp_avg_sq in state: a run resumed from state_dict() continues identically"""
     keys = ("step", "exp_avg", "exp_avg_sq")
     obs = resume(p, m.Adam, "Adam", {"lr": 0.05, "weight_decay": 0.1}, keys)
-    obs.update(resume(p, m.Adam, "Adam", {"lr": 0.05, "betas": (0.5, 0.8), "weight_decay": 0.1, "decoupled": True}, keys))
+    obs.update(resume(p, m.Adam, "Adam",
+                      {"lr": 0.05, "betas": (0.5, 0.8), "weight_decay": 0.1, "decoupled": True}, keys))
     return obs
 
 
-@check(points=1, concept="validating hyper-parameters in __init__: ValueError for lr < 0, eps < 0, a beta outside [0, 1) "
-       "or weight_decay < 0",
-       hint="beta1, beta2 = betas; if not 0.0 <= beta1 < 1.0: raise ValueError(f'betas[0] should be in [0, 1), but got {beta1}'); likewise the others",
+@check(points=1, concept="validating hyper-parameters in __init__: ValueError for lr < 0, eps < 0, a beta outside "
+       "[0, 1) or weight_decay < 0",
+       hint="beta1, beta2 = betas; if not 0.0 <= beta1 < 1.0: raise "
+            "ValueError(f'betas[0] should be in [0, 1), but got {beta1}'); likewise the others",
        forbid=NO_ADAM)
 def adam_validation(m, p):
     """Adam raises ValueError for bad hyper-parameters and accepts valid edge values"""

@@ -26,11 +26,13 @@ from graders.engine.judges import keywise, sequence
 N_IN, N_HIDDEN, N_CLASSES = 3, 5, 3
 LR = 0.5
 
-ORDER = "the training-step order zero_grad -> forward -> loss -> backward -> step (gradients add up in .grad until cleared)"
+ORDER = ("the training-step order zero_grad -> forward -> loss -> backward -> step (gradients add up in .grad until "
+         "cleared)")
 ORDER_HINT = ("optimizer.zero_grad(); outputs = model(inputs); loss = loss_fn(outputs, targets); "
               "loss.backward(); optimizer.step(); return loss.item()")
 WEIGHTED = "a weighted mean over batches of unequal size: sum(loss_i * batch_size_i) / total samples"
-WEIGHTED_HINT = "accumulate total += loss * len(targets) and count += len(targets); return total / count (not the mean of the batch losses)"
+WEIGHTED_HINT = ("accumulate total += loss * len(targets) and count += len(targets); return total / count "
+                 "(not the mean of the batch losses)")
 ACCUMULATE = ("gradient accumulation: (loss / accumulation_steps).backward() every batch; step() then zero_grad() "
               "after every accumulation_steps-th batch and once more after the last batch if gradients are pending")
 
@@ -147,7 +149,8 @@ def train_step_order(m, p):
     for i, batch in enumerate(make_batches(p, (4, 3))):
         start = len(events)
         p.call(f"train_step(model, batch {i}, loss_fn, optimizer)", m.train_step, model, batch, loss_fn, opt)
-        obs[f"events of train_step on batch {i} ('backward' = a backward pass through the tensor loss_fn returned)"] = events[start:]
+        obs[f"events of train_step on batch {i} "
+            "('backward' = a backward pass through the tensor loss_fn returned)"] = events[start:]
     return obs
 
 
@@ -155,8 +158,8 @@ train_step_order.judge(events_judge)
 
 
 @check(points=3, concept=ORDER + "; backward must run on the loss tensor itself, still attached to the graph",
-       hint="clear stale gradients first, call loss.backward() on the tensor loss_fn returned (not a detached copy or loss.item()), "
-            "then optimizer.step()")
+       hint="clear stale gradients first, call loss.backward() on the tensor loss_fn returned "
+            "(not a detached copy or loss.item()), then optimizer.step()")
 def train_step_updates(m, p):
     """Three train_steps from stale gradients update the parameters like the reference"""
     events, model, opt, loss_fn = setup(p)
@@ -181,14 +184,16 @@ def train_step_returns_float(m, p):
 # ---------------------------------------------------------------- train_epoch
 
 
-@check(points=1, concept="train mode: model.train() switches every submodule (dropout, batch norm) to training behaviour",
+@check(points=1, concept="train mode: model.train() switches every submodule "
+                         "(dropout, batch norm) to training behaviour",
        hint="call model.train() at the start of train_epoch, then one train_step per batch")
 def train_epoch_train_mode(m, p):
     """train_epoch puts every submodule in train mode and runs one train_step per batch"""
     events, model, opt, loss_fn = setup(p)
     model.eval()
     loader = make_batches(p, (4, 4, 3))
-    p.call("train_epoch(model in eval mode, loader of 3 batches, loss_fn, optimizer)", m.train_epoch, model, loader, loss_fn, opt)
+    p.call("train_epoch(model in eval mode, loader of 3 batches, loss_fn, optimizer)", m.train_epoch, model,
+           loader, loss_fn, opt)
     return {
         "number of forward calls": events.count("forward"),
         "number of optimizer steps": events.count("step"),
@@ -201,11 +206,13 @@ def train_epoch_loss(m, p):
     """train_epoch returns the weighted mean batch loss as a Python float"""
     events, model, opt, loss_fn = setup(p, lr=0.0)
     loader = make_batches(p, (4, 4, 3))
-    ret = p.call("train_epoch(model, loader with batch sizes 4, 4, 3, loss_fn, SGD(lr=0))", m.train_epoch, model, loader, loss_fn, opt)
+    ret = p.call("train_epoch(model, loader with batch sizes 4, 4, 3, loss_fn, SGD(lr=0))", m.train_epoch, model,
+                 loader, loss_fn, opt)
     return {"type of the returned value": type(ret).__name__, "returned epoch loss (batch sizes 4, 4, 3)": ret}
 
 
-@check(points=2, concept="one epoch = one full train_step (zero_grad, forward, loss, backward, step) per batch, in loader order",
+@check(points=2, concept="one epoch = one full train_step (zero_grad, forward, loss, backward, step) per batch, "
+                         "in loader order",
        hint="for batch in loader: train_step(model, batch, loss_fn, optimizer)")
 def train_epoch_updates(m, p):
     """train_epoch updates the parameters like the reference, epoch after epoch"""
@@ -214,7 +221,8 @@ def train_epoch_updates(m, p):
     loader = make_batches(p, (4, 4, 3))
     obs = {}
     for epoch in (1, 2):
-        p.call(f"train_epoch(model, loader, loss_fn, SGD(lr={LR})) (epoch {epoch})", m.train_epoch, model, loader, loss_fn, opt)
+        p.call(f"train_epoch(model, loader, loss_fn, SGD(lr={LR})) (epoch {epoch})", m.train_epoch, model,
+               loader, loss_fn, opt)
         obs[f"parameters after epoch {epoch}"] = parameters(model)
     return obs
 
@@ -222,9 +230,10 @@ def train_epoch_updates(m, p):
 # ---------------------------------------------------------------- evaluate
 
 
-@check(points=3, concept=WEIGHTED + "; accuracy = correct predictions (outputs.argmax(dim=1) == targets) / total samples",
-       hint="per batch: total_loss += loss.item() * len(targets); correct += (outputs.argmax(dim=1) == targets).sum().item(); "
-            "return {'loss': total_loss / n, 'accuracy': correct / n}")
+@check(points=3, concept=WEIGHTED + "; accuracy = correct predictions "
+                                    "(outputs.argmax(dim=1) == targets) / total samples",
+       hint="per batch: total_loss += loss.item() * len(targets); correct += "
+            "(outputs.argmax(dim=1) == targets).sum().item(); return {'loss': total_loss / n, 'accuracy': correct / n}")
 def evaluate_metrics(m, p):
     """evaluate returns the weighted mean loss and the accuracy as Python floats"""
     obs = {}
@@ -261,9 +270,10 @@ def evaluate_eval_mode_no_grad(m, p):
     }
 
 
-@check(points=2, concept="restoring state: remember module.training of every submodule before model.eval() and put each back afterwards",
-       hint="modes = [(mod, mod.training) for mod in model.modules()]; ... finally: for mod, was in modes: mod.train(was) "
-            "(model.train() at the end would also switch on submodules that were in eval mode)")
+@check(points=2, concept="restoring state: remember module.training of every submodule before model.eval() "
+                         "and put each back afterwards",
+       hint="modes = [(mod, mod.training) for mod in model.modules()]; ... finally: for mod, was in modes: "
+            "mod.train(was) (model.train() at the end would also switch on submodules that were in eval mode)")
 def evaluate_restores_modes(m, p):
     """evaluate leaves every submodule in the train/eval mode it had before"""
     obs = {}
@@ -285,7 +295,8 @@ def evaluate_restores_modes(m, p):
 
 
 @check(points=1, concept="validating arguments: raise ValueError with a message naming the bad value",
-       hint="if accumulation_steps < 1: raise ValueError(f'accumulation_steps should be an int >= 1, but got accumulation_steps={accumulation_steps}')")
+       hint="if accumulation_steps < 1: raise ValueError(f'accumulation_steps should be an int >= 1, "
+            "but got accumulation_steps={accumulation_steps}')")
 def accumulate_validation(m, p):
     """train_epoch_accumulate raises ValueError for accumulation_steps < 1"""
     obs = {}
@@ -299,7 +310,8 @@ def accumulate_validation(m, p):
 
 @check(points=3, concept=ACCUMULATE + " (in train mode)",
        hint="model.train(); optimizer.zero_grad(); for i, batch in enumerate(loader, 1): ...; (loss / k).backward(); "
-            "if i % k == 0: step(); zero_grad(); after the loop step() and zero_grad() only if a backward happened since the last step")
+            "if i % k == 0: step(); zero_grad(); after the loop step() and zero_grad() only if a backward happened "
+            "since the last step")
 def accumulate_order(m, p):
     """train_epoch_accumulate calls backward every batch and step/zero_grad every k batches and for the remainder"""
     obs = {}
@@ -307,7 +319,8 @@ def accumulate_order(m, p):
         events, model, opt, loss_fn = setup(p)
         model.eval()
         loader = make_batches(p, (4, 4, 3, 4, 2)[:n_batches])
-        label = f"train_epoch_accumulate(model in eval mode, {n_batches} batches, loss_fn, optimizer, accumulation_steps={k})"
+        label = (f"train_epoch_accumulate(model in eval mode, {n_batches} batches, loss_fn, optimizer, "
+                 f"accumulation_steps={k})")
         p.call(label, m.train_epoch_accumulate, model, loader, loss_fn, opt, k)
         obs[f"{label}: events"] = events
         obs[f"{label}: training flags seen by each forward"] = [s["training flags"] for s in model.seen]
@@ -317,9 +330,10 @@ def accumulate_order(m, p):
 accumulate_order.judge(events_judge)
 
 
-@check(points=3, concept=ACCUMULATE + "; dividing each loss by accumulation_steps makes k small batches act like one large batch",
-       hint="start with optimizer.zero_grad() (stale gradients), call (loss / accumulation_steps).backward(), and step the pending "
-            "remainder after the loop")
+@check(points=3, concept=ACCUMULATE + "; dividing each loss by accumulation_steps makes k small "
+                                      "batches act like one large batch",
+       hint="start with optimizer.zero_grad() (stale gradients), call (loss / accumulation_steps).backward(), and step "
+            "the pending remainder after the loop")
 def accumulate_updates(m, p):
     """train_epoch_accumulate updates the parameters like the reference, remainder included"""
     obs = {}
@@ -333,8 +347,10 @@ def accumulate_updates(m, p):
     return obs
 
 
-@check(points=2, concept=WEIGHTED + ", of the unscaled batch losses (the division by accumulation_steps is only for backward)",
-       hint="add loss.item() * len(targets) (the loss before dividing by accumulation_steps) and divide by the number of samples")
+@check(points=2, concept=WEIGHTED + ", of the unscaled batch losses (the division by "
+                                    "accumulation_steps is only for backward)",
+       hint="add loss.item() * len(targets) (the loss before dividing by accumulation_steps) and "
+            "divide by the number of samples")
 def accumulate_loss(m, p):
     """train_epoch_accumulate returns the weighted mean of the unscaled batch losses"""
     events, model, opt, loss_fn = setup(p, lr=0.0)
@@ -347,9 +363,11 @@ def accumulate_loss(m, p):
 # ---------------------------------------------------------------- fit
 
 
-@check(points=3, concept="the epoch loop: train_epoch then evaluate each epoch, one history entry per epoch counting from 1",
+@check(points=3, concept="the epoch loop: train_epoch then evaluate each epoch, one history entry "
+                         "per epoch counting from 1",
        hint="for epoch in range(1, epochs + 1): train_loss = train_epoch(...); metrics = evaluate(...); "
-            "history.append({'epoch': epoch, 'train_loss': train_loss, 'val_loss': metrics['loss'], 'val_accuracy': metrics['accuracy']})")
+            "history.append({'epoch': epoch, 'train_loss': train_loss, 'val_loss': metrics['loss'], 'val_accuracy': "
+            "metrics['accuracy']})")
 def fit_history(m, p):
     """fit returns one {epoch, train_loss, val_loss, val_accuracy} dict per epoch"""
     events, model, opt, loss_fn = setup(p)
@@ -357,10 +375,12 @@ def fit_history(m, p):
     val_loader = make_batches(p, (4, 3))
     label = "fit(model, train_loader (4, 4, 3), val_loader (4, 3), loss_fn, optimizer, epochs=3)"
     history = p.call(label, m.fit, model, train_loader, val_loader, loss_fn, opt, 3)
-    obs: dict[str, Any] = {f"{label}: type": type(history).__name__, label: history if isinstance(history, list) else None}
+    obs: dict[str, Any] = {f"{label}: type": type(history).__name__,
+                           label: history if isinstance(history, list) else None}
     if isinstance(history, list):
         obs[f"{label}: value types"] = [
-            {str(k): type(v).__name__ for k, v in entry.items()} if isinstance(entry, dict) else type(entry).__name__ for entry in history
+            {str(k): type(v).__name__ for k, v in entry.items()} if isinstance(entry, dict) else type(entry).__name__
+            for entry in history
         ]
     obs["parameters after fit"] = parameters(model)
     obs["training flags after fit"] = training_flags(model)

@@ -105,7 +105,9 @@ def expect_error(p: Any, where: str, fn: Callable[..., Any], *args: Any, tmp: st
     for name in names:
         obs[f"the message names {name!r}"] = name in text
     if line is not None:
-        obs[f"the message names line {line} (the header is line 1)"] = re.search(rf"(?<![\d.]){line}(?![\d.])", text) is not None
+        obs[f"the message names line {line} (the header is line 1)"] = (
+            re.search(rf"(?<![\d.]){line}(?![\d.])", text) is not None
+        )
     return obs
 
 
@@ -139,8 +141,9 @@ def opened_txt(opened: list[str], root: Path) -> list[str]:
 CSV = ("a map-style Dataset over a CSV file (csv module): x is float32 of shape (len(features),) in the given order, "
        "features default to every column but the target in file order, empty cell -> nan, only the selected columns "
        "are parsed; __len__, negative indices and IndexError out of range")
-CSV_HINT = ("read with csv.reader (a quoted field may hold a comma); features = [c for c in header if c != target] when None; "
-            "parse only the selected columns, float(cell) or nan when empty; in __getitem__ accept -len(self) <= i < len(self)")
+CSV_HINT = ("read with csv.reader (a quoted field may hold a comma); features = [c for c in header if c != target] "
+            "when None; parse only the selected columns, float(cell) or nan when empty; in __getitem__ accept "
+            "-len(self) <= i < len(self)")
 
 
 @check(points=3, concept=CSV, hint=CSV_HINT)
@@ -166,7 +169,10 @@ def csv_items(m, p):
         values = p.randn(4, 2) * 5
         labels = p.randint(0, 4, (4,))
         notes = ['"Smith, J."', "plain text", '"says ""hi"""', "n/a"]
-        rows = [[f"id{i}", a, note, str(int(y)), b] for i, ((a, b), note, y) in enumerate(zip((cells(v) for v in values), notes, labels))]
+        rows = [
+            [f"id{i}", a, note, str(int(y)), b]
+            for i, ((a, b), note, y) in enumerate(zip((cells(v) for v in values), notes, labels))
+        ]
         path = write(Path("mixed.csv"), csv_text(["name", "a", "note", "label", "b"], rows))
         where = "CSVDataset('mixed.csv', target='label', features=['b', 'a']) (text columns name, note; quoted commas)"
         ds = p.call(where, m.CSVDataset, str(path), "label", features=["b", "a"])
@@ -175,8 +181,8 @@ def csv_items(m, p):
     return obs
 
 
-TARGETS = ("the target's dtype: an int64 0-d tensor when int(cell) works for every target cell, otherwise float32 0-d for "
-           "the whole column ('3.0' or an empty cell makes it float; empty -> nan)")
+TARGETS = ("the target's dtype: an int64 0-d tensor when int(cell) works for every target cell, otherwise float32 0-d "
+           "for the whole column ('3.0' or an empty cell makes it float; empty -> nan)")
 
 
 @check(points=2, concept=TARGETS,
@@ -204,13 +210,14 @@ def csv_targets(m, p):
     return obs
 
 
-LAZY_TRANSFORM = ("transforms run in __getitem__, once per access, never in __init__ (a random augmentation must be drawn "
-                  "anew each time a sample is read); transform gets x, target_transform gets y")
+LAZY_TRANSFORM = ("transforms run in __getitem__, once per access, never in __init__ "
+                  "(a random augmentation must be drawn anew each time a sample is read); transform gets x, "
+                  "target_transform gets y")
 
 
 @check(points=2, concept=LAZY_TRANSFORM,
-       hint="keep transform/target_transform in __init__; in __getitem__: if self.transform is not None: x = self.transform(x) "
-            "(same for y) and return what they return")
+       hint="keep transform/target_transform in __init__; in __getitem__: if self.transform is not None: x = "
+            "self.transform(x) (same for y) and return what they return")
 def csv_transforms(m, p):
     """CSVDataset applies transform and target_transform in __getitem__, never in __init__"""
     n = 4
@@ -227,19 +234,22 @@ def csv_transforms(m, p):
         obs["calls of (transform, target_transform) during __init__"] = (transform.calls, target_transform.calls)
         for k, i in enumerate((0, -1, 0, 2), 1):
             obs[f"access {k}: ds[{i}] (transformed)"] = p.call(f"ds[{i}]", ds.__getitem__, i)
-        obs["calls of (transform, target_transform) after __init__ and 4 accesses"] = (transform.calls, target_transform.calls)
+        obs["calls of (transform, target_transform) after __init__ and 4 accesses"] = (
+            transform.calls, target_transform.calls
+        )
         obs["what transform received"] = transform.received
         obs["what target_transform received"] = target_transform.received
     return obs
 
 
-CSV_ERRORS = ("validating the file in __init__: ValueError naming the missing column and listing the available columns, "
-              "or naming the column and the line number of a cell that is not a number (the header is line 1)")
+CSV_ERRORS = ("validating the file in __init__: ValueError naming the missing column and listing the available "
+              "columns, or naming the column and the line number of a cell that is not a number (the header is line 1)")
 
 
 @check(points=2, concept=CSV_ERRORS,
-       hint="check the target and every feature against the header before parsing; wrap float(cell) in try/except ValueError "
-            "and raise ValueError(f'column {name!r}, line {reader.line_num}: cannot parse {cell!r}') from __init__")
+       hint="check the target and every feature against the header before parsing; wrap float(cell) in try/except "
+            "ValueError and raise ValueError(f'column {name!r}, line {reader.line_num}: cannot parse {cell!r}') from "
+            "__init__")
 def csv_errors(m, p):
     """CSVDataset.__init__ raises ValueError naming the column, available columns or line number"""
     header = ["width", "height", "kind", "label"]
@@ -253,7 +263,8 @@ def csv_errors(m, p):
     with scratch() as tmp:
         path = str(write(Path("trees.csv"), csv_text(header, good)))
         obs["CSVDataset(trees.csv, target='colour') (no such column)"] = expect_error(
-            p, "CSVDataset(trees.csv, target='colour')", m.CSVDataset, path, "colour", tmp=tmp, names=("colour", *header))
+            p, "CSVDataset(trees.csv, target='colour')", m.CSVDataset, path, "colour", tmp=tmp,
+            names=("colour", *header))
         obs["CSVDataset(trees.csv, target='label', features=['width', 'depth']) (no column 'depth')"] = expect_error(
             p, "CSVDataset(trees.csv, target='label', features=['width', 'depth'])", m.CSVDataset, path, "label",
             features=["width", "depth"], tmp=tmp, names=("depth", *header))
@@ -263,14 +274,16 @@ def csv_errors(m, p):
         rows = [list(r) for r in good]
         rows[bad_row][1] = "n/a"
         path = str(write(Path("bad_cell.csv"), csv_text(header, rows)))
-        obs[f"CSVDataset(file with 'n/a' in column 'height' on line {bad_row + 2}, target='label', features=['width', 'height'])"] = expect_error(
+        obs[f"CSVDataset(file with 'n/a' in column 'height' on line {bad_row + 2}, "
+            "target='label', features=['width', 'height'])"] = expect_error(
             p, "CSVDataset(bad_cell.csv, target='label', features=['width', 'height'])", m.CSVDataset, path, "label",
             features=["width", "height"], tmp=tmp, names=("height",), line=bad_row + 2)
 
         rows = [list(r) for r in good]
         rows[bad_row][3] = "cat"
         path = str(write(Path("bad_target.csv"), csv_text(header, rows)))
-        obs[f"CSVDataset(file with 'cat' in the target column 'label' on line {bad_row + 2}, target='label', features=['width'])"] = expect_error(
+        obs[f"CSVDataset(file with 'cat' in the target column 'label' on line {bad_row + 2}, target='label', "
+            "features=['width'])"] = expect_error(
             p, "CSVDataset(bad_target.csv, target='label', features=['width'])", m.CSVDataset, path, "label",
             features=["width"], tmp=tmp, names=("label",), line=bad_row + 2)
     return obs
@@ -278,9 +291,10 @@ def csv_errors(m, p):
 
 # ---------------------------------------------------------------- task 2: TextFolderDataset
 
-FOLDER = ("indexing a class-per-folder corpus: classes = sorted names of all sub-directories (empty ones too, not files), "
-          "class_to_idx, samples = (path as str, class index) of the .txt files directly inside a class folder, sorted by class "
-          "then file name; FileNotFoundError for a missing root, ValueError when no class folder holds a .txt file")
+FOLDER = ("indexing a class-per-folder corpus: classes = sorted names of all sub-directories "
+          "(empty ones too, not files), class_to_idx, samples = (path as str, class index) of the .txt files directly "
+          "inside a class folder, sorted by class then file name; FileNotFoundError for a missing root, ValueError "
+          "when no class folder holds a .txt file")
 FOLDER_HINT = ("classes = sorted(e.name for e in os.scandir(root) if e.is_dir()); for each class in that order, "
                "sorted(names ending with '.txt' that are files) -> (str(Path(root) / cls / name), idx); "
                "raise ValueError if samples is empty")
@@ -321,7 +335,8 @@ def textfolder_index(m, p):
         write(bare / "b" / "notes.md", "no .txt here\n")
         write(bare / "top.txt", "a file at the root is not a sample\n")
         obs["TextFolderDataset(root whose class folders hold no .txt file)"] = expect_error(
-            p, "TextFolderDataset(root without .txt files in its class folders)", m.TextFolderDataset, str(bare), tmp=tmp)
+            p, "TextFolderDataset(root without .txt files in its class folders)",
+            m.TextFolderDataset, str(bare), tmp=tmp)
         empty = Path("empty_root")
         empty.mkdir()
         obs["TextFolderDataset(empty root folder)"] = expect_error(
@@ -337,8 +352,8 @@ KOREAN = ["정말", "좋은", "영화", "배우", "연기", "지루한", "음악
 
 
 @check(points=3, concept=LAZY_FILES,
-       hint="in __init__ only collect paths (os.scandir / sorted); in __getitem__: with open(path, encoding='utf-8') as f: "
-            "text = f.read(); apply self.transform if set")
+       hint="in __init__ only collect paths (os.scandir / sorted); in __getitem__: with open(path, encoding='utf-8') "
+            "as f: text = f.read(); apply self.transform if set")
 def textfolder_lazy(m, p):
     """TextFolderDataset reads no file in __init__ and exactly one UTF-8 file per item"""
     rng = p.numpy_rng()
@@ -364,7 +379,8 @@ def textfolder_lazy(m, p):
 
         transform = Counting(lambda text: text.split())
         with count_opens(root) as opened:
-            ds = p.call("TextFolderDataset(root, transform=str.split)", m.TextFolderDataset, str(root), transform=transform)
+            ds = p.call("TextFolderDataset(root, transform=str.split)", m.TextFolderDataset, str(root),
+                        transform=transform)
         obs["transform calls and files opened during TextFolderDataset(root, transform=...).__init__"] = (
             transform.calls, opened_txt(opened, root))
         for i in (1, 2):
@@ -377,7 +393,8 @@ def textfolder_lazy(m, p):
 # ---------------------------------------------------------------- task 3: transforms
 
 
-@check(points=1, concept="Compose applies its transforms in the given order: Compose([f, g])(x) == g(f(x)); Compose([]) is the identity",
+@check(points=1, concept="Compose applies its transforms in the given order: Compose([f, g])(x) == g(f(x)); "
+                         "Compose([]) is the identity",
        hint="keep list(transforms); in __call__: for t in self.transforms: x = t(x); return x")
 def compose_order(m, p):
     """Compose applies the transforms in order"""
@@ -394,12 +411,15 @@ def compose_order(m, p):
         composed = p.call(where.split(")(")[0] + ")", m.Compose, transforms)
         obs[where] = p.call(where, composed, value)
     both = p.call("Compose((x * 2, x + 1, x.flip(0))) (a tuple)", m.Compose, (double, shift, rev))
-    obs["Compose((x * 2, x + 1, x.flip(0)))(x), called twice"] = [p.call("Compose((...))(x)", both, x) for _ in range(2)]
+    obs["Compose((x * 2, x + 1, x.flip(0)))(x), called twice"] = [
+        p.call("Compose((...))(x)", both, x) for _ in range(2)
+    ]
     return obs
 
 
-TO_TENSOR = ("image layout: ToTensor turns (H, W, C) into (C, H, W) with a transpose (not a reshape) and (H, W) into (1, H, W), "
-             "float32, uint8 divided by 255 and other dtypes unscaled, a copy that does not share memory with the array")
+TO_TENSOR = ("image layout: ToTensor turns (H, W, C) into (C, H, W) with a transpose (not a reshape) and (H, W) into "
+             "(1, H, W), float32, uint8 divided by 255 and other dtypes unscaled, a copy that does not share memory "
+             "with the array")
 
 
 @check(points=2, concept=TO_TENSOR,
@@ -427,12 +447,13 @@ def to_tensor(m, p):
     return obs
 
 
-NORMALIZE = ("per-channel normalization (x[c] - mean[c]) / std[c] with mean and std shaped (C, 1, 1) so they broadcast over "
-             "H and W, returning a new tensor of x's dtype (x itself stays unchanged)")
+NORMALIZE = ("per-channel normalization (x[c] - mean[c]) / std[c] with mean and std shaped (C, 1, 1) so they broadcast "
+             "over H and W, returning a new tensor of x's dtype (x itself stays unchanged)")
 
 
 @check(points=2, concept=NORMALIZE,
-       hint="mean = torch.tensor(self.mean, dtype=x.dtype).view(-1, 1, 1); same for std; return (x - mean) / std (no in-place ops)")
+       hint="mean = torch.tensor(self.mean, dtype=x.dtype).view(-1, 1, 1); same for std; "
+            "return (x - mean) / std (no in-place ops)")
 def normalize_values(m, p):
     """Normalize computes (x - mean[c]) / std[c] per channel into a new tensor"""
     x = p.rand(3, 2, 3)
@@ -447,14 +468,16 @@ def normalize_values(m, p):
     }
     x64 = p.rand(2, 3, 2, dtype=torch.float64)
     norm2 = p.call("Normalize((0.5, 0.25), (2.0, 0.5))", m.Normalize, (0.5, 0.25), (2.0, 0.5))
-    obs["Normalize((0.5, 0.25), (2.0, 0.5)) on float64 x of shape (2, 3, 2)"] = p.call("Normalize(...)(x64)", norm2, x64)
+    obs["Normalize((0.5, 0.25), (2.0, 0.5)) on float64 x of shape (2, 3, 2)"] = p.call(
+        "Normalize(...)(x64)", norm2, x64
+    )
     return obs
 
 
-@check(points=1, concept="validating arguments: ValueError for a zero std in the constructor, and in the call when len(mean) "
-       "or len(std) differs from the number of channels C (broadcasting would silently hide a length-1 list)",
-       hint="in __init__: if any(s == 0 for s in std): raise ValueError(...); in __call__: if len(self.mean) != x.shape[0] "
-            "or len(self.std) != x.shape[0]: raise ValueError(...)")
+@check(points=1, concept="validating arguments: ValueError for a zero std in the constructor, and in the call when "
+       "len(mean) or len(std) differs from the number of channels C (broadcasting would silently hide a length-1 list)",
+       hint="in __init__: if any(s == 0 for s in std): raise ValueError(...); in __call__: if len(self.mean) != "
+            "x.shape[0] or len(self.std) != x.shape[0]: raise ValueError(...)")
 def normalize_errors(m, p):
     """Normalize raises ValueError for a zero std (constructor) and a channel-count mismatch (call)"""
     x = p.rand(3, 2, 2)
@@ -470,13 +493,13 @@ def normalize_errors(m, p):
     return obs
 
 
-FLIP = ("a reproducible random transform: every call draws exactly one torch.rand(1, generator=self.generator) (also when "
-        "p is 0 or 1) and flips the last dimension when that number is < p")
+FLIP = ("a reproducible random transform: every call draws exactly one torch.rand(1, generator=self.generator) "
+        "(also when p is 0 or 1) and flips the last dimension when that number is < p")
 
 
 @check(points=3, concept=FLIP,
-       hint="if torch.rand(1, generator=self.generator).item() < self.p: return x.flip(-1) (np.flip(x, -1).copy() for an array); "
-            "else return x")
+       hint="if torch.rand(1, generator=self.generator).item() < self.p: return x.flip(-1) "
+            "(np.flip(x, -1).copy() for an array); else return x")
 def random_flip(m, p):
     """RandomHorizontalFlip draws one torch.rand(1, generator) per call and flips the last dimension when < p"""
     x = torch.arange(12.0).reshape(1, 3, 4)
@@ -490,7 +513,8 @@ def random_flip(m, p):
             out = p.call(f"RandomHorizontalFlip(p={prob}, generator=g)(x)", flip, x)
             flipped.append(bool(isinstance(out, torch.Tensor) and not torch.equal(out, x)))
         obs[f"RandomHorizontalFlip(p={prob}, generator=g): which of {n} calls flipped"] = flipped
-        obs[f"RandomHorizontalFlip(p={prob}, generator=g): torch.rand(2, generator=g) after {n} calls (one draw per call)"] = torch.rand(2, generator=gen)
+        obs[f"RandomHorizontalFlip(p={prob}, generator=g): torch.rand(2, generator=g) after {n} "
+            "calls (one draw per call)"] = torch.rand(2, generator=gen)
 
     flip = p.call("RandomHorizontalFlip()", m.RandomHorizontalFlip)
     flipped = []
@@ -514,9 +538,10 @@ def random_flip(m, p):
 # ---------------------------------------------------------------- task 4: tokenize and Vocab
 
 
-@check(points=1, concept="Unicode-aware tokenizing: re.findall(r'\\w+', text.lower()) keeps Korean, accented words, digits and '_', "
-       "and drops punctuation and whitespace",
-       hint="lowercase the text, then let re.findall collect the runs of \\w characters (\\w matches Unicode letters; [a-z] and str.split() do not do this)")
+@check(points=1, concept="Unicode-aware tokenizing: re.findall(r'\\w+', text.lower()) keeps Korean, accented words, "
+       "digits and '_', and drops punctuation and whitespace",
+       hint="lowercase the text, then let re.findall collect the runs of \\w characters "
+            "(\\w matches Unicode letters; [a-z] and str.split() do not do this)")
 def tokenize_unicode(m, p):
     """tokenize lowercases and splits on non-word characters, Unicode included"""
     rng = p.numpy_rng()
@@ -531,11 +556,12 @@ def tokenize_unicode(m, p):
     return {f"tokenize({t!r})": p.call(f"tokenize({t!r})", m.tokenize, t) for t in texts}
 
 
-VOCAB = ("building a vocabulary: itos = specials in the given order, then the tokens counted >= min_freq times, by descending "
-         "count, ties alphabetically; a corpus token equal to a special is not added twice; stoi is the inverse; the corpus "
-         "(maybe a generator) is read once")
+VOCAB = ("building a vocabulary: itos = specials in the given order, then the tokens counted >= min_freq times, by "
+         "descending count, ties alphabetically; a corpus token equal to a special is not added twice; stoi is the "
+         "inverse; the corpus (maybe a generator) is read once")
 VOCAB_HINT = ("counts = Counter(); for tokens in token_lists: counts.update(tokens); then "
-              "sorted((t for t, c in counts.items() if c >= min_freq and t not in specials), key=lambda t: (-counts[t], t))")
+              "sorted((t for t, c in counts.items() if c >= min_freq and t not in specials), key=lambda t: "
+              "(-counts[t], t))")
 
 
 def vocab_summary(vocab: Any) -> dict[str, Any]:
@@ -545,7 +571,8 @@ def vocab_summary(vocab: Any) -> dict[str, Any]:
 @check(points=3, concept=VOCAB, hint=VOCAB_HINT)
 def vocab_itos(m, p):
     """Vocab orders specials, then tokens by descending count (ties alphabetically), with min_freq"""
-    corpus = [["b", "c", "b"], ["a", "c", "b"], ["e"], ["d", "a"]]  # ties c/a and e/d first seen in non-alphabetical order
+    # ties c/a and e/d first seen in non-alphabetical order
+    corpus = [["b", "c", "b"], ["a", "c", "b"], ["e"], ["d", "a"]]
     obs: dict[str, Any] = {}
     for label, kwargs in (("", {}), (", min_freq=2", {"min_freq": 2}), (", min_freq=4", {"min_freq": 4}),
                           (", specials=('<s>', '</s>', '<unk>')", {"specials": ("<s>", "</s>", "<unk>")}),
@@ -560,41 +587,54 @@ def vocab_itos(m, p):
     rng = p.numpy_rng()
     random_corpus = [list(rng.choice(WORDS[:6] + KOREAN[:4], int(rng.integers(1, 6)))) for _ in range(12)]
     where = "Vocab(random corpus of 12 texts over 10 words, English and Korean, min_freq=2)"
-    obs[where] = vocab_summary(p.call(where, m.Vocab, [[str(t) for t in tokens] for tokens in random_corpus], min_freq=2))
+    obs[where] = vocab_summary(p.call(where, m.Vocab,
+                                      [[str(t) for t in tokens] for tokens in random_corpus], min_freq=2))
     return obs
 
 
-LOOKUP = ("vocabulary lookups: vocab[token] gives its id and an unknown token the id of '<unk>' (KeyError when there is no "
-          "'<unk>'), 'in' is True only for tokens with their own id, decode raises IndexError out of range (negative ids too), "
-          "pad_id/unk_id are the ids of '<pad>'/'<unk>' wherever they are in specials, KeyError when absent")
+LOOKUP = ("vocabulary lookups: vocab[token] gives its id and an unknown token the id of '<unk>' "
+          "(KeyError when there is no '<unk>'), 'in' is True only for tokens with their own id, decode raises "
+          "IndexError out of range (negative ids too), pad_id/unk_id are the ids of '<pad>'/'<unk>' wherever they are "
+          "in specials, KeyError when absent")
 
 
 @check(points=3, concept=LOOKUP,
-       hint="__getitem__: return self.stoi[token] if known, else self.stoi['<unk>'] (raise KeyError if '<unk>' not in stoi); "
-            "decode: check 0 <= i < len(self.itos) for every id; pad_id: return self.stoi['<pad>'] (a KeyError when missing)")
+       hint="__getitem__: return self.stoi[token] if known, else self.stoi['<unk>'] "
+            "(raise KeyError if '<unk>' not in stoi); decode: check 0 <= i < len(self.itos) for every id; pad_id: "
+            "return self.stoi['<pad>'] (a KeyError when missing)")
 def vocab_lookup(m, p):
     """Vocab lookups: unknown -> <unk>, contains, encode/decode, pad_id/unk_id and their errors"""
     corpus = [["b", "a", "b"], ["c", "a", "b"], ["d"]]
     vocab = p.call(f"Vocab({corpus})", m.Vocab, corpus)
     obs: dict[str, Any] = {
-        "vocab['b'], vocab['d'], vocab['zzz']": [p.call(f"vocab[{t!r}]", vocab.__getitem__, t) for t in ("b", "d", "zzz")],
-        "'b' in vocab, 'zzz' in vocab, '<pad>' in vocab": [p.call(f"{t!r} in vocab", vocab.__contains__, t) for t in ("b", "zzz", "<pad>")],
-        "vocab.encode(['a', 'zzz', 'b', 'c'])": p.call("vocab.encode(['a', 'zzz', 'b', 'c'])", vocab.encode, ["a", "zzz", "b", "c"]),
+        "vocab['b'], vocab['d'], vocab['zzz']": [
+            p.call(f"vocab[{t!r}]", vocab.__getitem__, t) for t in ("b", "d", "zzz")
+        ],
+        "'b' in vocab, 'zzz' in vocab, '<pad>' in vocab": [
+            p.call(f"{t!r} in vocab", vocab.__contains__, t) for t in ("b", "zzz", "<pad>")
+        ],
+        "vocab.encode(['a', 'zzz', 'b', 'c'])": p.call("vocab.encode(['a', 'zzz', 'b', 'c'])", vocab.encode,
+                                                       ["a", "zzz", "b", "c"]),
         "vocab.encode([])": p.call("vocab.encode([])", vocab.encode, []),
         "vocab.decode([2, 0, 5, 1])": p.call("vocab.decode([2, 0, 5, 1])", vocab.decode, [2, 0, 5, 1]),
-        "vocab.decode(torch.tensor([3, 2]))": p.call("vocab.decode(torch.tensor([3, 2]))", vocab.decode, torch.tensor([3, 2])),
+        "vocab.decode(torch.tensor([3, 2]))": p.call("vocab.decode(torch.tensor([3, 2]))", vocab.decode,
+                                                     torch.tensor([3, 2])),
         "vocab.decode([6]) (out of range)": p.attempt("vocab.decode([6])", vocab.decode, [6]),
         "vocab.decode([-1]) (negative id)": p.attempt("vocab.decode([-1])", vocab.decode, [-1]),
-        "vocab.pad_id, vocab.unk_id": (p.call("vocab.pad_id", getattr, vocab, "pad_id"), p.call("vocab.unk_id", getattr, vocab, "unk_id")),
+        "vocab.pad_id, vocab.unk_id": (p.call("vocab.pad_id", getattr, vocab, "pad_id"),
+                                       p.call("vocab.unk_id", getattr, vocab, "unk_id")),
     }
-    swapped = p.call(f"Vocab({corpus}, specials=('<bos>', '<pad>', '<unk>'))", m.Vocab, corpus, specials=("<bos>", "<pad>", "<unk>"))
+    swapped = p.call(f"Vocab({corpus}, specials=('<bos>', '<pad>', '<unk>'))", m.Vocab, corpus,
+                     specials=("<bos>", "<pad>", "<unk>"))
     obs["specials=('<bos>', '<pad>', '<unk>'): pad_id, unk_id, vocab['zzz']"] = (
         p.call("vocab.pad_id", getattr, swapped, "pad_id"), p.call("vocab.unk_id", getattr, swapped, "unk_id"),
         p.call("vocab['zzz']", swapped.__getitem__, "zzz"))
     pad_only = p.call(f"Vocab({corpus}, specials=('<pad>',))", m.Vocab, corpus, specials=("<pad>",))
     obs["specials=('<pad>',): vocab['a']"] = p.call("vocab['a']", pad_only.__getitem__, "a")
     obs["specials=('<pad>',): vocab['zzz'] (no '<unk>')"] = p.attempt("vocab['zzz']", pad_only.__getitem__, "zzz")
-    obs["specials=('<pad>',): vocab.encode(['a', 'zzz'])"] = p.attempt("vocab.encode(['a', 'zzz'])", pad_only.encode, ["a", "zzz"])
+    obs["specials=('<pad>',): vocab.encode(['a', 'zzz'])"] = p.attempt(
+        "vocab.encode(['a', 'zzz'])", pad_only.encode, ["a", "zzz"]
+    )
     obs["specials=('<pad>',): vocab.unk_id"] = p.attempt("vocab.unk_id", getattr, pad_only, "unk_id")
     obs["specials=('<pad>',): vocab.pad_id"] = p.call("vocab.pad_id", getattr, pad_only, "pad_id")
     bare = p.call(f"Vocab({corpus}, specials=())", m.Vocab, corpus, specials=())
@@ -638,8 +678,8 @@ def random_texts(p: Any, count: int) -> list[str]:
     return [" ".join(rng.choice(WORDS + ["unknown"], int(rng.integers(1, 6)))) for _ in range(count)]
 
 
-@check(points=2, concept="a text dataset's item: int64 1-D token ids (int64 also for a text without tokens) and an int64 0-d "
-       "label; len; ValueError when texts and labels differ in length",
+@check(points=2, concept="a text dataset's item: int64 1-D token ids (int64 also for a text without tokens) and an "
+       "int64 0-d label; len; ValueError when texts and labels differ in length",
        hint="ids = self.vocab.encode(self.tokenizer(self.texts[i])); return torch.tensor(ids, dtype=torch.int64), "
             "torch.tensor(self.labels[i], dtype=torch.int64); compare len(texts) and len(labels) in __init__")
 def textcls_items(m, p):
@@ -655,13 +695,15 @@ def textcls_items(m, p):
         f"{where}: ds[-2]": p.call("ds[-2]", ds.__getitem__, -2),
     }
     obs["TextClassificationDataset(['a b', 'c'], [0], vocab) (lengths differ)"] = p.attempt(
-        "TextClassificationDataset(['a b', 'c'], [0], vocab)", m.TextClassificationDataset, ["a b", "c"], [0], vocab, str.split)
+        "TextClassificationDataset(['a b', 'c'], [0], vocab)", m.TextClassificationDataset, ["a b", "c"],
+        [0], vocab, str.split)
     return obs
 
 
-@check(points=2, concept="encoding at access time: the tokenizer and the vocabulary run in __getitem__, once per item read, "
-       "never in __init__",
-       hint="__init__ only stores texts, labels, vocab and tokenizer; __getitem__ calls self.tokenizer(self.texts[i]) and encodes")
+@check(points=2, concept="encoding at access time: the tokenizer and the vocabulary run in __getitem__, once per item "
+       "read, never in __init__",
+       hint="__init__ only stores texts, labels, vocab and tokenizer; __getitem__ calls "
+            "self.tokenizer(self.texts[i]) and encodes")
 def textcls_lazy(m, p):
     """TextClassificationDataset tokenizes in __getitem__, once per access, not in __init__"""
     vocab = StubVocab(WORDS)

@@ -56,7 +56,8 @@ def as_ints(batches: Any) -> list[list[int]]:
 
 
 @check(points=1, concept="a sampler yields dataset indices: SequentialSampler yields 0, 1, ..., len(data_source) - 1",
-       hint="__iter__ gives an iterator over the indices 0 .. n - 1 in order, with n the length of self.data_source; __len__ gives that n", forbid=SAMPLERS)
+       hint="__iter__ gives an iterator over the indices 0 .. n - 1 in order, with n the length of self.data_source; "
+            "__len__ gives that n", forbid=SAMPLERS)
 def sequential_sampler(m, p):
     """SequentialSampler yields 0..n-1 and has length n"""
     obs = {}
@@ -73,8 +74,9 @@ def sequential_sampler(m, p):
 
 @check(points=3, concept="a random permutation from the given torch.Generator: torch.randperm(n, generator=generator), "
                          "whole permutations and then a truncated one when num_samples > n; __len__ is num_samples",
-       hint="for _ in range(num_samples // n): yield from torch.randperm(n, generator=g).tolist(); then yield the first "
-            "num_samples % n of one more randperm. Never random.shuffle (it ignores the generator); " + INTS,
+       hint="for _ in range(num_samples // n): yield from torch.randperm(n, generator=g).tolist(); "
+            "then yield the first num_samples % n of one more randperm. "
+            "Never random.shuffle (it ignores the generator); " + INTS,
        forbid=SAMPLERS)
 def random_sampler_permutation(m, p):
     """RandomSampler without replacement matches torch's for one epoch (num_samples <, =, > n)"""
@@ -89,10 +91,12 @@ def random_sampler_permutation(m, p):
 
 
 @check(points=2, concept="RandomSampler's randomness per epoch: with generator=None, every __iter__ seeds a fresh "
-                         "torch.Generator with int(torch.empty((), dtype=torch.int64).random_().item()) from the global RNG "
-                         "(so torch.manual_seed reproduces it, as in torch); a given generator advances, so each epoch differs",
+                         "torch.Generator with int(torch.empty((), dtype=torch.int64).random_().item()) "
+                         "from the global RNG (so torch.manual_seed reproduces it, as in torch); "
+                         "a given generator advances, so each epoch differs",
        hint="in __iter__ (not __init__): g = self.generator; if g is None: g = torch.Generator(); "
-            "g.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item())); never copy or re-seed a given generator",
+            "g.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item())); "
+            "never copy or re-seed a given generator",
        forbid=SAMPLERS)
 def random_sampler_epochs(m, p):
     """RandomSampler seeds from the global RNG when generator=None and gives a new order each epoch"""
@@ -122,26 +126,31 @@ def chi_square_rule(where: str, have: Any, want: Any) -> Mismatch | None:
     stat = sum((a - b) ** 2 / (a + b) for a, b in zip(have, want) if a + b)
     if stat <= CHI2_LIMIT:
         return None
-    return Mismatch(where, f"about {sum(want) // len(want)} draws of every index, like the reference's {want}", f"{have}",
-                    f"chi-square {stat:.1f} against the reference's counts (at most {CHI2_LIMIT:g} allowed): not uniform")
+    return Mismatch(where, f"about {sum(want) // len(want)} draws of every index, like the reference's {want}",
+                    f"{have}",
+                    f"chi-square {stat:.1f} against the reference's counts "
+                    f"(at most {CHI2_LIMIT:g} allowed): not uniform")
 
 
-@check(points=2, concept="sampling with replacement: num_samples independent draws, uniform in [0, n), from the generator "
-                         "(indices may repeat)",
-       hint="torch.randint(high=n, size=(self.num_samples,), generator=g).tolist(): high is exclusive, so use n, not n - 1",
+@check(points=2, concept="sampling with replacement: num_samples independent draws, uniform in [0, n), "
+                         "from the generator (indices may repeat)",
+       hint="torch.randint(high=n, size=(self.num_samples,), generator=g).tolist(): "
+            "high is exclusive, so use n, not n - 1",
        forbid=SAMPLERS)
 def random_sampler_replacement(m, p):
     """RandomSampler(replacement=True) draws num_samples uniform indices in [0, n) from the generator"""
     obs = {}
     n, k = 6, 6000
     seed, g1, g2 = seeded(p)
-    label = f"RandomSampler(range({n}), replacement=True, num_samples={k}, generator=torch.Generator().manual_seed({seed}))"
+    label = (f"RandomSampler(range({n}), replacement=True, num_samples={k}, "
+             f"generator=torch.Generator().manual_seed({seed}))")
     first = p.call(label, m.RandomSampler, range(n), replacement=True, num_samples=k, generator=g1)
     draws = p.call(f"iterating {label}", draw, first)
     obs[f"len({label})"] = p.attempt(f"len({label})", len, first)
     obs[f"{label}: number of indices drawn"] = len(draws)
     obs[f"{label}: every draw is a Python int in [0, {n})"] = all(isinstance(i, int) and 0 <= i < n for i in draws)
-    obs[f"{label}: histogram of the draws (count of 0, 1, ..., {n - 1})"] = [sum(1 for i in draws if i == v) for v in range(n)]
+    obs[f"{label}: histogram of the draws (count of 0, 1, ..., {n - 1})"] = [
+        sum(1 for i in draws if i == v) for v in range(n)]
     again = p.call(label, m.RandomSampler, range(n), replacement=True, num_samples=k, generator=g2)
     obs[f"a second sampler with an equally seeded generator draws the same {k} indices"] = draw(again) == draws
     seed, g, _ = seeded(p)
@@ -149,9 +158,11 @@ def random_sampler_replacement(m, p):
     sampler = p.call(label, m.RandomSampler, range(50), replacement=True, generator=g)
     drawn = p.call(f"iterating {label}", draw, sampler)
     obs[f"{label}: number of indices drawn (default num_samples = len(data_source))"] = len(drawn)
-    obs[f"{label}: some index repeats (with replacement, 50 draws from 50 repeat almost surely)"] = len(set(drawn)) < len(drawn)
+    obs[f"{label}: some index repeats (with replacement, 50 draws from 50 repeat almost surely)"] = (
+        len(set(drawn)) < len(drawn))
     seed, g, _ = seeded(p)
-    label = f"RandomSampler(range(3), replacement=True, num_samples=11, generator=torch.Generator().manual_seed({seed}))"
+    label = (f"RandomSampler(range(3), replacement=True, num_samples=11, "
+             f"generator=torch.Generator().manual_seed({seed}))")
     sampler = p.call(label, m.RandomSampler, range(3), replacement=True, num_samples=11, generator=g)
     obs[f"{label}: number of indices drawn"] = len(p.call(f"iterating {label}", draw, sampler))
     obs[f"len({label})"] = p.attempt(f"len({label})", len, sampler)
@@ -162,8 +173,8 @@ random_sampler_replacement.judge(keywise(("histogram", chi_square_rule)))
 
 
 @check(points=1, concept="validating constructor arguments: num_samples must be a positive int (ValueError otherwise)",
-       hint="if num_samples <= 0: raise ValueError(f'num_samples should be a positive integer value, but got num_samples={num_samples}'); "
-            "check the default len(data_source) too", forbid=SAMPLERS)
+       hint="if num_samples <= 0: raise ValueError(f'num_samples should be a positive integer value, "
+            "but got num_samples={num_samples}'); check the default len(data_source) too", forbid=SAMPLERS)
 def random_sampler_validation(m, p):
     """RandomSampler raises ValueError for num_samples <= 0 (also an empty dataset)"""
     obs = {}
@@ -174,7 +185,8 @@ def random_sampler_validation(m, p):
     label = "RandomSampler(range(5), replacement=True, num_samples=0)"
     obs[label] = p.attempt(label, m.RandomSampler, range(5), replacement=True, num_samples=0)
     ok = p.call("RandomSampler(range(5), num_samples=1)", m.RandomSampler, range(5), num_samples=1)
-    obs["len(RandomSampler(range(5), num_samples=1))"] = p.attempt("len(RandomSampler(range(5), num_samples=1))", len, ok)
+    obs["len(RandomSampler(range(5), num_samples=1))"] = p.attempt(
+        "len(RandomSampler(range(5), num_samples=1))", len, ok)
     return obs
 
 
@@ -199,8 +211,8 @@ class _Reshuffled:
 
 @check(points=3, concept="batching a sampler: consecutive indices in lists of batch_size, a shorter last batch unless "
                          "drop_last, the inner sampler iterated anew every epoch",
-       hint="batch = []; for i in self.sampler: batch.append(i); if len(batch) == self.batch_size: yield batch; batch = [] "
-            "-- then after the loop: if batch and not self.drop_last: yield batch", forbid=SAMPLERS)
+       hint="batch = []; for i in self.sampler: batch.append(i); if len(batch) == self.batch_size: yield batch; "
+            "batch = [] -- then after the loop: if batch and not self.drop_last: yield batch", forbid=SAMPLERS)
 def batch_sampler_batches(m, p):
     """BatchSampler yields the same batches as torch's (sizes that divide or not, drop_last True/False)"""
     obs = {}
@@ -236,9 +248,10 @@ def batch_sampler_len(m, p):
     return obs
 
 
-@check(points=1, concept="validating constructor arguments: batch_size a positive int, drop_last a bool (ValueError otherwise)",
-       hint="if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0: raise ValueError(...); "
-            "if not isinstance(drop_last, bool): raise ValueError(...)", forbid=SAMPLERS)
+@check(points=1, concept="validating constructor arguments: batch_size a positive int, drop_last a bool "
+                         "(ValueError otherwise)",
+       hint="if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0: "
+            "raise ValueError(...); if not isinstance(drop_last, bool): raise ValueError(...)", forbid=SAMPLERS)
 def batch_sampler_validation(m, p):
     """BatchSampler raises ValueError for a non-positive or non-int batch_size and a non-bool drop_last"""
     obs = {}
@@ -276,15 +289,17 @@ def class_balanced_weights(m, p):
     return obs
 
 
-@check(points=3, concept=BALANCED, hint=BALANCED_HINT + "; draw in __iter__: torch.multinomial(self.weights, self.num_samples, "
-                                                        "True, generator=self.generator).tolist()", forbid=SAMPLERS)
+@check(points=3, concept=BALANCED,
+       hint=BALANCED_HINT + "; draw in __iter__: torch.multinomial(self.weights, self.num_samples, "
+                            "True, generator=self.generator).tolist()", forbid=SAMPLERS)
 def class_balanced_indices(m, p):
     """ClassBalancedSampler draws the same indices as WeightedRandomSampler with inverse-frequency weights"""
     labels = imbalanced_labels(p)
     obs = {}
     for num_samples in (None, 7, 60):
         seed, g, _ = seeded(p)
-        label = f"ClassBalancedSampler({labels}, num_samples={num_samples}, generator=torch.Generator().manual_seed({seed}))"
+        label = (f"ClassBalancedSampler({labels}, num_samples={num_samples}, "
+                 f"generator=torch.Generator().manual_seed({seed}))")
         sampler = p.call(label, m.ClassBalancedSampler, labels, num_samples=num_samples, generator=g)
         obs[f"{label}: indices"] = p.call(f"iterating {label}", draw, sampler)
         obs[f"len({label})"] = p.attempt(f"len({label})", len, sampler)
@@ -315,28 +330,32 @@ def coverage(batches: list[list[int]], n: int) -> dict[str, Any]:
         "indices never yielded": sum(1 for i in range(n) if i not in counts),
         "indices yielded more than once": sum(1 for c in counts.values() if c > 1),
         "indices outside [0, n)": sum(1 for i in counts if not 0 <= i < n),
-        "batch sizes": ", ".join(f"{c} of size {size}" for size, c in sorted(Counter(len(b) for b in batches).items(), reverse=True))
+        "batch sizes": ", ".join(f"{c} of size {size}"
+                                 for size, c in sorted(Counter(len(b) for b in batches).items(), reverse=True))
         or "no batches",
     }
 
 
-BUCKET = ("bucket batching: shuffle the indices, cut them into buckets of bucket_size * batch_size, sort each bucket by "
-          "length, cut it into batches, shuffle the batch order; every index once per epoch, __len__ like BatchSampler's")
+BUCKET = ("bucket batching: shuffle the indices, cut them into buckets of bucket_size * batch_size, "
+          "sort each bucket by length, cut it into batches, shuffle the batch order; every index once per epoch, "
+          "__len__ like BatchSampler's")
 
 
 @check(points=3, concept=BUCKET,
-       hint="step = bucket_size * batch_size; for start in range(0, n, step): bucket = sorted(indices[start:start + step], "
-            "key=lengths.__getitem__); cut bucket into batches of batch_size (keep a short last one unless drop_last); "
+       hint="step = bucket_size * batch_size; for start in range(0, n, step): "
+            "bucket = sorted(indices[start:start + step], key=lengths.__getitem__); "
+            "cut bucket into batches of batch_size (keep a short last one unless drop_last); "
             "__len__: ceil(n / batch_size), or n // batch_size with drop_last", forbid=SAMPLERS)
 def bucket_coverage(m, p):
     """BucketBatchSampler yields every index once, batches of batch_size, and the right __len__"""
     obs = {}
     lengths = long_tailed_lengths(p, 211)
-    for n, batch_size, bucket_size in ((211, 16, 4), (211, 7, 1), (211, 50, 100), (211, 300, 2), (208, 16, 3), (211, 29, 7)):
+    for n, batch_size, bucket_size in ((211, 16, 4), (211, 7, 1), (211, 50, 100), (211, 300, 2), (208, 16, 3),
+                                       (211, 29, 7)):
         for drop_last in (False, True):
             seed, g, _ = seeded(p)
-            label = (f"BucketBatchSampler(lengths of {n} sequences, batch_size={batch_size}, bucket_size={bucket_size}, "
-                     f"drop_last={drop_last}, generator=seeded)")
+            label = (f"BucketBatchSampler(lengths of {n} sequences, batch_size={batch_size}, "
+                     f"bucket_size={bucket_size}, drop_last={drop_last}, generator=seeded)")
             sampler = p.call(label, m.BucketBatchSampler, lengths[:n], batch_size, bucket_size=bucket_size,
                              drop_last=drop_last, generator=g)
             batches = as_ints(p.call(f"iterating {label}", draw, sampler))
@@ -353,16 +372,17 @@ PADDING_KEY = "padding tokens of the bucketed batches"
 RANDOM_KEY = "padding tokens of random batches of the same size"
 
 
-@check(points=3, concept="why bucket: sorting each bucket by length before cutting it into batches puts sequences of similar "
-                         "length together, so padding to the longest in a batch wastes little",
-       hint="sort every bucket by length (sorted(bucket, key=lengths.__getitem__)) before cutting it into batches; a bucket "
-            "holds bucket_size * batch_size indices, not bucket_size", forbid=SAMPLERS)
+@check(points=3, concept="why bucket: sorting each bucket by length before cutting it into batches puts sequences "
+                         "of similar length together, so padding to the longest in a batch wastes little",
+       hint="sort every bucket by length (sorted(bucket, key=lengths.__getitem__)) before cutting it into batches; "
+            "a bucket holds bucket_size * batch_size indices, not bucket_size", forbid=SAMPLERS)
 def bucket_padding(m, p):
     """BucketBatchSampler pads far less than random batching on long-tailed lengths"""
     n, batch_size, bucket_size = 2400, 16, 50
     lengths = long_tailed_lengths(p, n)
     seed, g, _ = seeded(p)
-    label = f"BucketBatchSampler(long-tailed lengths of {n} sequences, batch_size={batch_size}, bucket_size={bucket_size}, generator=seeded)"
+    label = (f"BucketBatchSampler(long-tailed lengths of {n} sequences, batch_size={batch_size}, "
+             f"bucket_size={bucket_size}, generator=seeded)")
     sampler = p.call(label, m.BucketBatchSampler, lengths, batch_size, bucket_size=bucket_size, generator=g)
     batches = as_ints(p.call(f"iterating {label}", draw, sampler))
     obs = {f"{label}: {key}": value for key, value in coverage(batches, n).items()}
@@ -387,16 +407,18 @@ def bucket_padding_judge(got: Any, expected: Any) -> Mismatch | str | None:
     limit = min(2 * ref, rnd // 2)
     if isinstance(have, int) and have <= limit:
         return None
-    return Mismatch(PADDING_KEY, f"at most {limit} (the reference pads {ref} tokens, random batching {rnd})", repr(have),
+    return Mismatch(PADDING_KEY, f"at most {limit} (the reference pads {ref} tokens, random batching {rnd})",
+                    repr(have),
                     "padding should be at most twice the reference's and at most half of random batching's")
 
 
 @check(points=2, concept="randomness from the generator only: a seeded generator reproduces the batches, a new epoch "
-                         "gives a new order, the batch order is shuffled, and shuffle=False is fixed (buckets in index order, each "
-                         "sorted by length)",
-       hint="draw everything with torch.randperm(..., generator=g) (never random.shuffle); with generator=None seed a fresh "
-            "generator from the global RNG in __iter__; shuffle the batch order with one more randperm; with shuffle=False "
-            "use range(n) and no randperm", forbid=SAMPLERS)
+                         "gives a new order, the batch order is shuffled, and shuffle=False is fixed "
+                         "(buckets in index order, each sorted by length)",
+       hint="draw everything with torch.randperm(..., generator=g) (never random.shuffle); "
+            "with generator=None seed a fresh generator from the global RNG in __iter__; "
+            "shuffle the batch order with one more randperm; with shuffle=False use range(n) and no randperm",
+       forbid=SAMPLERS)
 def bucket_randomness(m, p):
     """BucketBatchSampler is reproducible with a seeded generator, new each epoch, fixed with shuffle=False"""
     obs = {}
@@ -438,14 +460,16 @@ def bucket_randomness(m, p):
 # ----------------------------------------------------------------- ShardSampler
 
 
-SHARD = ("sharding for distributed training like DistributedSampler: shuffle with a generator seeded seed + epoch, pad by "
-         "wrapping around (or truncate with drop_last) to num_samples * num_replicas, take indices[rank::num_replicas]")
+SHARD = ("sharding for distributed training like DistributedSampler: shuffle with a generator seeded seed + epoch, "
+         "pad by wrapping around (or truncate with drop_last) to num_samples * num_replicas, "
+         "take indices[rank::num_replicas]")
 SHARD_HINT = ("num_samples = ceil(n / num_replicas) (n // num_replicas with drop_last); pad with "
               "(indices * ceil(total_size / n))[:total_size]; return iter(indices[rank:total_size:num_replicas])")
 
 
 def shard_label(n: int, replicas: int, rank: int, shuffle: bool, seed: int, drop_last: bool) -> str:
-    return f"ShardSampler(range({n}), num_replicas={replicas}, rank={rank}, shuffle={shuffle}, seed={seed}, drop_last={drop_last})"
+    return (f"ShardSampler(range({n}), num_replicas={replicas}, rank={rank}, shuffle={shuffle}, seed={seed}, "
+            f"drop_last={drop_last})")
 
 
 @check(points=3, concept=SHARD, hint=SHARD_HINT, forbid=SAMPLERS)
@@ -458,15 +482,17 @@ def shard_indices(m, p):
     for n, replicas, shuffle, drop_last in cases:
         for rank in range(replicas):
             label = shard_label(n, replicas, rank, shuffle, seed, drop_last)
-            sampler = p.call(label, m.ShardSampler, range(n), replicas, rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
+            sampler = p.call(label, m.ShardSampler, range(n), replicas, rank, shuffle=shuffle, seed=seed,
+                             drop_last=drop_last)
             obs[label] = p.call(f"iterating {label}", draw, sampler)
             obs[f"len({label})"] = p.attempt(f"len({label})", len, sampler)
     return obs
 
 
-@check(points=2, concept="set_epoch: with shuffle, epoch e shuffles with a generator seeded seed + e, so each epoch has a new "
-                         "order that every rank agrees on",
-       hint="set_epoch stores its argument as the attribute self.epoch; in __iter__: g = torch.Generator(); g.manual_seed(self.seed + self.epoch)",
+@check(points=2, concept="set_epoch: with shuffle, epoch e shuffles with a generator seeded seed + e, "
+                         "so each epoch has a new order that every rank agrees on",
+       hint="set_epoch stores its argument as the attribute self.epoch; in __iter__: g = torch.Generator(); "
+            "g.manual_seed(self.seed + self.epoch)",
        forbid=SAMPLERS)
 def shard_set_epoch(m, p):
     """ShardSampler.set_epoch changes the order like DistributedSampler's"""
@@ -486,23 +512,27 @@ def shard_set_epoch(m, p):
     return obs
 
 
-@check(points=2, concept="ranks split the data: together they cover every index (without drop_last), and no index goes to "
-                         "two ranks beyond the wrap-around padding; all ranks shuffle with the same seed + epoch",
+@check(points=2, concept="ranks split the data: together they cover every index (without drop_last), "
+                         "and no index goes to two ranks beyond the wrap-around padding; "
+                         "all ranks shuffle with the same seed + epoch",
        hint="every rank computes the same permutation (seed + epoch, never + rank), pads it to total_size by wrapping "
             "around, and takes indices[rank:total_size:num_replicas]", forbid=SAMPLERS)
 def shard_coverage(m, p):
     """ShardSampler ranks together cover every index without overlapping"""
     obs = {}
     seed = p.integer(0, 1000)
-    for n, replicas, drop_last, epoch in ((10, 3, False, 0), (10, 3, True, 1), (12, 4, False, 2), (23, 5, False, 0), (23, 5, True, 3)):
+    for n, replicas, drop_last, epoch in ((10, 3, False, 0), (10, 3, True, 1), (12, 4, False, 2), (23, 5, False, 0),
+                                          (23, 5, True, 3)):
         shards = []
         for rank in range(replicas):
             label = shard_label(n, replicas, rank, True, seed, drop_last)
-            sampler = p.call(label, m.ShardSampler, range(n), replicas, rank, shuffle=True, seed=seed, drop_last=drop_last)
+            sampler = p.call(label, m.ShardSampler, range(n), replicas, rank, shuffle=True, seed=seed,
+                             drop_last=drop_last)
             p.call(f"{label}.set_epoch({epoch})", sampler.set_epoch, epoch)
             shards.append([int(i) for i in p.call(f"iterating {label}", draw, sampler)])
         counts = Counter(i for shard in shards for i in shard)
-        where = f"all {replicas} ranks of ShardSampler(range({n}), shuffle=True, drop_last={drop_last}) at epoch {epoch}"
+        where = (f"all {replicas} ranks of ShardSampler(range({n}), shuffle=True, drop_last={drop_last}) "
+                 f"at epoch {epoch}")
         obs[f"{where}: indices no rank received"] = sum(1 for i in range(n) if i not in counts)
         obs[f"{where}: extra copies of indices received more than once"] = sum(c - 1 for c in counts.values())
         obs[f"{where}: indices per rank"] = [len(s) for s in shards]

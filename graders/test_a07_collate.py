@@ -27,23 +27,32 @@ from graders.engine.observations import RAISED, is_raised
 from graders.engine.probes import expect_raise
 
 ORDER = "a collate function keeps the samples in input order: row b of every output is sample b"
-PAD = "right padding to the longest sequence, in input order: row b holds sample b's ids, then pad_value up to T; shape (B, T)"
+PAD = ("right padding to the longest sequence, in input order: row b holds sample b's ids, then pad_value up to T; "
+       "shape (B, T)")
 PAD_HINT = ("T = max(lengths) (0 when all are empty); input_ids = torch.full((B, T), pad_value, dtype=torch.int64); "
             "then input_ids[b, :len_b] = ids_b for every sample")
-MASK = "the attention mask marks real positions by position (j < length), not by value: a real token may equal pad_value"
-MASK_HINT = "attention_mask = torch.arange(T)[None, :] < lengths[:, None]  (bool, True on real tokens); never input_ids != pad_value"
-MEAN = ("a masked mean: sum over real positions only, divided by their count (padding must not enter the sum or the count; "
+MASK = ("the attention mask marks real positions by position (j < length), not by value: "
+        "a real token may equal pad_value")
+MASK_HINT = ("attention_mask = torch.arange(T)[None, :] < lengths[:, None]  (bool, True on real tokens); "
+             "never input_ids != pad_value")
+MEAN = ("a masked mean: sum over real positions only, divided by their count "
+        "(padding must not enter the sum or the count; "
         "x itself stays unchanged: no in-place writes into it)")
 MEAN_HINT = ("total = x.masked_fill(~mask[..., None], 0).sum(1); count = mask.sum(1, keepdim=True).clamp(min=1); "
              "return total / count")
 EMPTY_ROW = "a row with no real position has count 0: divide by max(count, 1) so it gives zeros, never 0/0 = nan"
-PACK = "pack_padded_sequence(input_ids, lengths, batch_first=True, enforce_sorted=False) packs without reordering the labels"
+PACK = ("pack_padded_sequence(input_ids, lengths, batch_first=True, enforce_sorted=False) "
+        "packs without reordering the labels")
 PACK_HINT = ("pad as pad_collate does, then packed = pack_padded_sequence(input_ids, lengths, batch_first=True, "
-             "enforce_sorted=False); return packed, labels (labels in input order: the packed sequence remembers the order)")
-DICTS = "collating dict samples key by key: tensors stacked, bool/int/float become tensors of bool/int64/float64, the rest lists"
-DICTS_HINT = ("for each key of samples[0]: values = [s[key] for s in samples]; torch.stack for tensors; check bool before int "
-              "(True is an int); torch.tensor(values, dtype=torch.float64) for floats; list(values) otherwise")
-ERRORS = "error messages a user can act on: raise ValueError naming what is wrong (the key, the sample index, the shapes)"
+             "enforce_sorted=False); return packed, labels "
+             "(labels in input order: the packed sequence remembers the order)")
+DICTS = ("collating dict samples key by key: tensors stacked, bool/int/float become tensors of bool/int64/float64, "
+         "the rest lists")
+DICTS_HINT = ("for each key of samples[0]: values = [s[key] for s in samples]; torch.stack for tensors; "
+              "check bool before int (True is an int); torch.tensor(values, dtype=torch.float64) for floats; "
+              "list(values) otherwise")
+ERRORS = ("error messages a user can act on: raise ValueError naming what is wrong "
+          "(the key, the sample index, the shapes)")
 
 KEYS = ("input_ids", "attention_mask", "lengths", "labels")
 
@@ -58,7 +67,8 @@ def entry(out: Any, key: str) -> Any:
     return out[key] if key in out else f"<no key {key!r} in the returned dict>"
 
 
-def token_batch(p, lengths: list[int], labels: list[Any], *, high: int = 10, force: dict[tuple[int, int], int] | None = None):
+def token_batch(p, lengths: list[int], labels: list[Any], *, high: int = 10,
+                force: dict[tuple[int, int], int] | None = None):
     """``(ids, label)`` pairs: int64 ids in ``[1, high)`` of the given lengths; ``force[(b, j)]`` overrides a token."""
     batch = []
     for b, (n, label) in enumerate(zip(lengths, labels)):
@@ -94,7 +104,8 @@ def pad_collate_input_ids(m, p):
     out = p.call("pad_collate(batch, pad_value=7)", m.pad_collate, batch, pad_value=7)
     obs["pad_collate(batch with lengths [3, 1, 0, 4, 2], pad_value=7): input_ids"] = entry(out, "input_ids")
     out = p.call("pad_collate(batch, pad_value=-1)", m.pad_collate, batch, -1)
-    obs["pad_collate(batch with lengths [3, 1, 0, 4, 2], -1) (pad_value passed by position): input_ids"] = entry(out, "input_ids")
+    obs["pad_collate(batch with lengths [3, 1, 0, 4, 2], -1) (pad_value passed by position): input_ids"] = entry(
+        out, "input_ids")
     equal = token_batch(p, [2, 2, 2], [1, 0, 1])
     out = p.call("pad_collate(batch with lengths [2, 2, 2])", m.pad_collate, equal)
     obs["pad_collate(batch with lengths [2, 2, 2]) (nothing to pad): input_ids"] = entry(out, "input_ids")
@@ -113,7 +124,8 @@ def pad_collate_attention_mask(m, p):
     obs["pad_collate(batch) with lengths [3, 1, 0, 4, 2], real tokens equal to 0 in rows 0 and 3: attention_mask"] = \
         entry(out, "attention_mask")
     out = p.call("pad_collate(batch, pad_value=7)", m.pad_collate, batch, pad_value=7)
-    obs["pad_collate(batch, pad_value=7), real tokens equal to 7 in rows 1 and 3: attention_mask"] = entry(out, "attention_mask")
+    obs["pad_collate(batch, pad_value=7), real tokens equal to 7 in rows 1 and 3: attention_mask"] = entry(
+        out, "attention_mask")
     empty = [(torch.zeros(0, dtype=torch.int64), 1), (torch.zeros(0, dtype=torch.int64), 0)]
     out = p.call("pad_collate(batch of two zero-length sequences)", m.pad_collate, empty)
     obs["pad_collate(batch of two zero-length sequences): attention_mask (T = 0)"] = entry(out, "attention_mask")
@@ -150,7 +162,8 @@ def pad_collate_empty_batch(m, p):
 # --- Task 2: masked_mean -------------------------------------------------------------------------------------------
 
 
-def padded_input(p, masks: list[list[bool]], d: int, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+def padded_input(p, masks: list[list[bool]], d: int,
+                 dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
     """``x`` of shape ``(B, T, d)``: small values on real positions, large finite ones (around 1e6) on padding."""
     mask = torch.tensor(masks, dtype=torch.bool)
     b, t = mask.shape
@@ -181,21 +194,24 @@ def masked_mean_values(m, p):
     return obs
 
 
-@check(points=2, concept=EMPTY_ROW, hint="count = mask.sum(dim=1, keepdim=True).clamp(min=1) (or torch.where(count > 0, ...))")
+@check(points=2, concept=EMPTY_ROW,
+       hint="count = mask.sum(dim=1, keepdim=True).clamp(min=1) (or torch.where(count > 0, ...))")
 def masked_mean_empty_rows(m, p):
     """a row with no real position gives zeros, never nan"""
     masks = [[True, True, False, False], [False, False, False, False], [False, True, False, False]]
     x, mask = padded_input(p, masks, 3)
-    obs = {f"masked_mean(x, mask), x (3, 4, 3), mask {masks} (row 1 has no real position)": p.call("masked_mean(x, mask)", m.masked_mean, x, mask)}
+    obs = {f"masked_mean(x, mask), x (3, 4, 3), mask {masks} (row 1 has no real position)":
+           p.call("masked_mean(x, mask)", m.masked_mean, x, mask)}
     x, mask = padded_input(p, [[False] * 3] * 2, 4)
-    obs["masked_mean(x, mask), x (2, 3, 4), mask all False"] = p.call("masked_mean(x, all-False mask)", m.masked_mean, x, mask)
+    obs["masked_mean(x, mask), x (2, 3, 4), mask all False"] = p.call(
+        "masked_mean(x, all-False mask)", m.masked_mean, x, mask)
     return obs
 
 
-@check(points=2, concept="masked_mean is differentiable: x.grad is weight / count on real positions and exactly 0 on padding "
-                         "(no nan, even for rows without real positions)",
-       hint="compute with differentiable tensor ops on x itself (masked_fill or torch.where, no .detach(), no in-place writes "
-            "into x, no nan that nan_to_num hides in the forward pass only)")
+@check(points=2, concept="masked_mean is differentiable: x.grad is weight / count on real positions "
+                         "and exactly 0 on padding (no nan, even for rows without real positions)",
+       hint="compute with differentiable tensor ops on x itself (masked_fill or torch.where, no .detach(), "
+            "no in-place writes into x, no nan that nan_to_num hides in the forward pass only)")
 def masked_mean_gradients(m, p):
     """gradients of masked_mean w.r.t. x match the reference's and are zero at padded positions"""
     masks = MASKS + [[False] * 5]
@@ -228,7 +244,7 @@ def packed_fields(packed: Any) -> dict[str, Any]:
 
 @check(points=3, concept=PACK + "; the labels stay in input order", hint=PACK_HINT)
 def pack_collate_fields(m, p):
-    """pack_collate returns the PackedSequence of pack_padded_sequence(enforce_sorted=False) and labels in input order"""
+    """pack_collate returns the PackedSequence of pack_padded_sequence(enforce_sorted=False) and labels in input order"""  # noqa: E501
     obs: dict[str, Any] = {}
     cases = (
         ("lengths [2, 5, 1, 3], int labels [3, 1, 0, 2]", [2, 5, 1, 3], [3, 1, 0, 2], False),
@@ -250,15 +266,17 @@ def pack_collate_fields(m, p):
     return obs
 
 
-@check(points=1, concept="validating inputs: a zero-length sequence cannot be packed, so raise ValueError naming the sample "
-                         "(pack_padded_sequence raises a RuntimeError)",
-       hint="for i, (ids, _) in enumerate(batch): if len(ids) == 0: raise ValueError(f'sample {i} is a zero-length sequence, ...')")
+@check(points=1, concept="validating inputs: a zero-length sequence cannot be packed, "
+                         "so raise ValueError naming the sample (pack_padded_sequence raises a RuntimeError)",
+       hint="for i, (ids, _) in enumerate(batch): if len(ids) == 0: "
+            "raise ValueError(f'sample {i} is a zero-length sequence, ...')")
 def pack_collate_errors(m, p):
     """pack_collate raises ValueError for a zero-length sequence and for an empty batch"""
     ids = p.randint(1, 10, (3,))
     empty = torch.zeros(0, dtype=torch.int64)
     return {
-        "pack_collate([(ids of length 3, 0), (ids of length 0, 1)])": expect_raise(p, "pack_collate(...)", m.pack_collate, [(ids, 0), (empty, 1)]),
+        "pack_collate([(ids of length 3, 0), (ids of length 0, 1)])": expect_raise(
+            p, "pack_collate(...)", m.pack_collate, [(ids, 0), (empty, 1)]),
         "pack_collate([(ids of length 0, 0)])": expect_raise(p, "pack_collate(...)", m.pack_collate, [(empty, 0)]),
         "pack_collate([])": expect_raise(p, "pack_collate([])", m.pack_collate, []),
     }
@@ -273,7 +291,8 @@ def collate_dicts_tensors(m, p):
     """collate_dicts stacks tensor values into (B, ...) and keeps the first sample's key order"""
     samples = [{"image": p.randn(2, 3), "score": p.randn(()), "ids": p.randint(0, 9, (4,))} for _ in range(3)]
     out = p.call("collate_dicts(3 samples with keys image (2, 3), score 0-d, ids int64 (4,))", m.collate_dicts, samples)
-    obs: dict[str, Any] = {"keys of the result, in order": list(out) if isinstance(out, dict) else f"<a {type(out).__name__}>"}
+    obs: dict[str, Any] = {
+        "keys of the result, in order": list(out) if isinstance(out, dict) else f"<a {type(out).__name__}>"}
     for key in ("image", "score", "ids"):
         obs[f"collate_dicts(...)[{key!r}]"] = out.get(key) if isinstance(out, dict) else None
     return obs
@@ -294,7 +313,8 @@ def collate_dicts_scalars(m, p):
     }
     samples = [{key: vals[i] for key, vals in values.items()} for i in range(3)]
     out = p.call("collate_dicts(samples)", m.collate_dicts, samples)
-    obs: dict[str, Any] = {"keys of the result, in order": list(out) if isinstance(out, dict) else f"<a {type(out).__name__}>"}
+    obs: dict[str, Any] = {
+        "keys of the result, in order": list(out) if isinstance(out, dict) else f"<a {type(out).__name__}>"}
     for key, vals in values.items():
         if key == "x":
             continue
@@ -321,7 +341,8 @@ MUST_NAME: dict[str, list[tuple[str, str]]] = {
     "collate_dicts(4 samples, sample 2 has an extra key 'extra_field')": [
         ("the key 'extra_field'", r"extra_field"), ("the sample index 2", number_pattern(2))],
     "collate_dicts(3 samples, key 'pixels' with tensors of shapes (2, 3), (2, 3), (2, 5))": [
-        ("the key 'pixels'", r"pixels"), ("the shape (2, 3)", shape_pattern((2, 3))), ("the shape (2, 5)", shape_pattern((2, 5)))],
+        ("the key 'pixels'", r"pixels"), ("the shape (2, 3)", shape_pattern((2, 3))),
+        ("the shape (2, 5)", shape_pattern((2, 5)))],
 }
 
 
@@ -341,8 +362,9 @@ def message_judge(got: Any, expected: Any) -> Mismatch | None:
     return None
 
 
-@check(points=2, concept=ERRORS, hint="for i, s in enumerate(samples): compare set(s) with set(samples[0]) and "
-                                      "raise ValueError(f'sample {i} has no key {key!r} ...') for the first key that differs")
+@check(points=2, concept=ERRORS,
+       hint="for i, s in enumerate(samples): compare set(s) with set(samples[0]) and "
+            "raise ValueError(f'sample {i} has no key {key!r} ...') for the first key that differs")
 def collate_dicts_key_errors(m, p):
     """ValueError for no samples, and for keys that differ, naming the key and the sample index"""
     base = [{"x": p.randn(2), "label": i} for i in range(4)]
@@ -365,7 +387,8 @@ collate_dicts_key_errors.judge(message_judge)
                                       "raise ValueError(f'cannot stack the tensors of key {key!r}: shapes {shapes}')")
 def collate_dicts_shape_error(m, p):
     """ValueError naming the key and the shapes when a key's tensors cannot be stacked"""
-    samples = [{"pixels": p.randn(2, 3), "label": 0}, {"pixels": p.randn(2, 3), "label": 1}, {"pixels": p.randn(2, 5), "label": 2}]
+    samples = [{"pixels": p.randn(2, 3), "label": 0}, {"pixels": p.randn(2, 3), "label": 1},
+               {"pixels": p.randn(2, 5), "label": 2}]
     where = list(MUST_NAME)[2]
     return {where: expect_raise(p, where, m.collate_dicts, samples)}
 

@@ -176,7 +176,8 @@ def workers(p: Any, module: ModuleType, loader: Any, where: str) -> Iterator[Epo
     run = Epochs(p, module, loader, where)
     failed = True
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"This DataLoader will create \d+ worker processes", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"This DataLoader will create \d+ worker processes",
+                                category=UserWarning)
         try:
             yield run
             failed = False
@@ -184,7 +185,8 @@ def workers(p: Any, module: ModuleType, loader: Any, where: str) -> Iterator[Epo
             run.shutdown(failed)
 
 
-WORKER_ERROR = re.compile(r"Caught (\w+) in DataLoader worker process (\d+)\.\s*\nOriginal Traceback \(most recent call last\):\n(.*)", re.S)
+WORKER_ERROR = re.compile(r"Caught (\w+) in DataLoader worker process (\d+)\.\s*\n"
+                          r"Original Traceback \(most recent call last\):\n(.*)", re.S)
 FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<name>.+)$')
 
 
@@ -197,7 +199,8 @@ def worker_problem(p: Any, module: ModuleType, exc: BaseException, where: str) -
     text = str(exc)
     if isinstance(exc, RuntimeError) and "DataLoader timed out" in text:
         return (f"no batch came back from the {WORKERS} worker processes within {BATCH_TIMEOUT:g} s (the DataLoader's "
-                f"timeout) while {where}:\n  your code hangs inside a DataLoader worker (it sleeps, waits or loops forever there)")
+                f"timeout) while {where}:\n"
+                "  your code hangs inside a DataLoader worker (it sleeps, waits or loops forever there)")
     if "exited unexpectedly" in text and "DataLoader worker" in text:
         return f"{text} while {where}:\n  does your code exit or crash inside a worker process?"
     match = WORKER_ERROR.search(text)
@@ -272,7 +275,8 @@ class RandomReport(Dataset):
     def __getitem__(self, index: int) -> torch.Tensor:
         info = get_worker_info()
         worker = -1 if info is None else info.id
-        return torch.tensor([worker, float(self.rng.standard_normal()), random.random(), float(np.random.rand())], dtype=torch.float64)
+        return torch.tensor([worker, float(self.rng.standard_normal()), random.random(), float(np.random.rand())],
+                            dtype=torch.float64)
 
 
 def contract_seeder(worker_id: int) -> None:
@@ -344,21 +348,24 @@ LAZY = ("lazy loading: __init__ only keeps the path; the file is opened in __ite
         "process that iterates (a file opened in __init__ is shared by the workers' copies, cannot be pickled "
         "under spawn and is exhausted after one pass)")
 LAZY_HINT = "store self.path and self.transform in __init__; open the file inside __iter__ with a with-block"
-TRANSFORM = "a dataset transform is applied to every item it yields (here each line, after removing the newline), in every worker"
+TRANSFORM = ("a dataset transform is applied to every item it yields (here each line, after removing the newline), "
+             "in every worker")
 TRANSFORM_HINT = "yield self.transform(line) if self.transform is not None else line"
 
 
 @check(points=2, concept=LINES, hint=LINES_HINT)
 def sharded_lines_in_main_process(m, p):
-    """ShardedLineDataset yields every line without its newline, again on a second pass and through DataLoader(num_workers=0)"""
+    """ShardedLineDataset yields every line without its newline, again on a second pass and through DataLoader(num_workers=0)"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
         path, _ = line_file(p, Path(tmp))
         ds = p.call("ShardedLineDataset(path)", m.ShardedLineDataset, path)
         obs: dict[str, Any] = {}
         obs["list(ShardedLineDataset(path))"] = p.call("list(ShardedLineDataset(path))", take, ds)
-        obs["list(...) a second time (a new epoch starts from the top)"] = p.call("list(ShardedLineDataset(path)) again", take, ds)
+        obs["list(...) a second time (a new epoch starts from the top)"] = p.call(
+            "list(ShardedLineDataset(path)) again", take, ds)
         loader = DataLoader(ds, batch_size=None, num_workers=0)
-        obs["list(DataLoader(ds, batch_size=None, num_workers=0))"] = p.call("list(DataLoader(ds, batch_size=None))", take, loader)
+        obs["list(DataLoader(ds, batch_size=None, num_workers=0))"] = p.call(
+            "list(DataLoader(ds, batch_size=None))", take, loader)
     return obs
 
 
@@ -384,7 +391,7 @@ sharded_transform.judge(worker_judge)
 
 @check(points=2, concept=LAZY, hint=LAZY_HINT)
 def sharded_opens_lazily(m, p):
-    """ShardedLineDataset opens its file only when iterated (counted file opens), so a missing file fails at iteration"""
+    """ShardedLineDataset opens its file only when iterated (counted file opens), so a missing file fails at iteration"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         path, _ = line_file(p, root)
@@ -411,7 +418,7 @@ def sharded_opens_lazily(m, p):
 @check(points=3, concept=SHARD, hint=SHARD_HINT)
 @reports_worker_failures
 def sharded_two_workers(m, p):
-    """DataLoader(ShardedLineDataset, batch_size=None, num_workers=2) yields every line exactly once, worker k the lines i % 2 == k"""
+    """DataLoader(ShardedLineDataset, batch_size=None, num_workers=2) yields every line exactly once, worker k the lines i % 2 == k"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
         path, lines = line_file(p, Path(tmp))
         ds = p.call("ShardedLineDataset(path)", m.ShardedLineDataset, path)
@@ -448,7 +455,7 @@ NOISE_WORKERS_HINT = "draw with self.rng.standard_normal() inside __getitem__; k
 
 @check(points=3, concept=NOISE, hint=NOISE_HINT)
 def noisy_items(m, p):
-    """NoisyDataset items are float32 0-d tensors values[i] + noise_std * rng.standard_normal() from default_rng(seed)"""
+    """NoisyDataset items are float32 0-d tensors values[i] + noise_std * rng.standard_normal() from default_rng(seed)"""  # noqa: E501
     values = p.randn(5, dtype=torch.float64) * 3
     seed = p.integer(0, SEEDS)
     ds = p.call(f"NoisyDataset(values, noise_std=0.5, seed={seed})", m.NoisyDataset, values, noise_std=0.5, seed=seed)
@@ -457,22 +464,28 @@ def noisy_items(m, p):
         "ds.rng is a numpy.random.Generator": isinstance(getattr(ds, "rng", None), np.random.Generator),
     }
     for k, i in enumerate((0, 3, 3, 1, 4)):
-        obs[f"NoisyDataset(values, noise_std=0.5, seed={seed})[{i}] (access {k + 1})"] = p.call(f"ds[{i}]", ds.__getitem__, i)
+        obs[f"NoisyDataset(values, noise_std=0.5, seed={seed})[{i}] (access {k + 1})"] = p.call(
+            f"ds[{i}]", ds.__getitem__, i)
     default = p.call("NoisyDataset(torch.zeros(3))", m.NoisyDataset, torch.zeros(3))
-    obs["NoisyDataset(torch.zeros(3))[0] (defaults noise_std=0.1, seed=0)"] = p.call("NoisyDataset(torch.zeros(3))[0]", default.__getitem__, 0)
+    obs["NoisyDataset(torch.zeros(3))[0] (defaults noise_std=0.1, seed=0)"] = p.call(
+        "NoisyDataset(torch.zeros(3))[0]", default.__getitem__, 0)
     exact = p.call("NoisyDataset(values, noise_std=0.0)", m.NoisyDataset, values, noise_std=0.0)
-    obs["NoisyDataset(values, noise_std=0.0)[2]"] = p.call("NoisyDataset(values, noise_std=0.0)[2]", exact.__getitem__, 2)
+    obs["NoisyDataset(values, noise_std=0.0)[2]"] = p.call(
+        "NoisyDataset(values, noise_std=0.0)[2]", exact.__getitem__, 2)
     return obs
 
 
-@check(points=1, concept="validating constructor arguments: raise ValueError for values that are not 1-D and for noise_std < 0",
+@check(points=1, concept="validating constructor arguments: raise ValueError for values that are not 1-D "
+                         "and for noise_std < 0",
        hint="if values.dim() != 1: raise ValueError(...); if noise_std < 0: raise ValueError(...)")
 def noisy_validation(m, p):
     """NoisyDataset raises ValueError for 2-D values and for a negative noise_std"""
     matrix, values = p.randn(2, 3), p.randn(4)
     return {
-        "NoisyDataset(values of shape (2, 3))": expect_raise(p, "NoisyDataset(values of shape (2, 3))", m.NoisyDataset, matrix),
-        "NoisyDataset(values, noise_std=-0.5)": expect_raise(p, "NoisyDataset(values, noise_std=-0.5)", m.NoisyDataset, values, -0.5),
+        "NoisyDataset(values of shape (2, 3))": expect_raise(
+            p, "NoisyDataset(values of shape (2, 3))", m.NoisyDataset, matrix),
+        "NoisyDataset(values, noise_std=-0.5)": expect_raise(
+            p, "NoisyDataset(values, noise_std=-0.5)", m.NoisyDataset, values, -0.5),
     }
 
 
@@ -481,7 +494,8 @@ def noisy_validation(m, p):
 def noisy_in_workers(m, p):
     """NoisyDataset in 2 workers (worker_init_fn replacing ds.rng): each worker draws its own noise"""
     seed, loader_seed = p.integer(0, SEEDS), p.integer(0, SEEDS)
-    ds = p.call(f"NoisyDataset(torch.zeros(8), noise_std=1.0, seed={seed})", m.NoisyDataset, torch.zeros(8), noise_std=1.0, seed=seed)
+    ds = p.call(f"NoisyDataset(torch.zeros(8), noise_std=1.0, seed={seed})", m.NoisyDataset, torch.zeros(8),
+                noise_std=1.0, seed=seed)
     loader = DataLoader(ds, batch_size=2, num_workers=WORKERS, worker_init_fn=contract_seeder,
                         generator=torch.Generator().manual_seed(loader_seed), collate_fn=tag_batch)
     where = (f"iterating DataLoader(NoisyDataset(...), batch_size=2, num_workers={WORKERS}, worker_init_fn=<replaces "
@@ -489,7 +503,8 @@ def noisy_in_workers(m, p):
     with workers(p, m, loader, where) as run:
         batches = run.epoch()
     noise = {w: [b for wid, b in batches if wid == w] for w in range(WORKERS)}
-    per_worker = {w: torch.cat([torch.as_tensor(b).reshape(-1) for b in bs]) if bs else torch.zeros(0) for w, bs in noise.items()}
+    per_worker = {w: torch.cat([torch.as_tensor(b).reshape(-1) for b in bs]) if bs else torch.zeros(0)
+                  for w, bs in noise.items()}
     differ = per_worker[0].shape == per_worker[1].shape and not torch.equal(per_worker[0], per_worker[1])
     obs: dict[str, Any] = {"workers 0 and 1 drew different noise": differ}
     for w in range(WORKERS):
@@ -503,12 +518,14 @@ noisy_in_workers.judge(worker_judge)
 # ---------------------------------------------------------------- task 3: seed_worker
 
 SEED_MAIN = ("seed_worker seeds Python's random and numpy's global RNG with torch.initial_seed() % 2**32 "
-             "(numpy seeds must be below 2**32); outside a worker get_worker_info() is None and only those two are seeded")
+             "(numpy seeds must be below 2**32); "
+             "outside a worker get_worker_info() is None and only those two are seeded")
 SEED_MAIN_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
                   "info = get_worker_info(); if info is not None and hasattr(info.dataset, 'rng'): ...")
-SEED_WORKERS = ("a worker_init_fn runs in every worker: torch.initial_seed() there is base_seed + worker_id (base_seed from "
-                "the loader's generator), so reseeding random, numpy and the dataset's rng from it gives each worker "
-                "its own reproducible stream; a generator created in __init__ and never reseeded is identical in all workers")
+SEED_WORKERS = ("a worker_init_fn runs in every worker: torch.initial_seed() there is base_seed + worker_id "
+                "(base_seed from the loader's generator), so reseeding random, numpy and the dataset's rng from it "
+                "gives each worker its own reproducible stream; "
+                "a generator created in __init__ and never reseeded is identical in all workers")
 SEED_WORKERS_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
                      "info.dataset.rng = np.random.default_rng(seed) when the dataset has an rng")
 
@@ -528,18 +545,20 @@ def seed_worker_in_main_process(m, p):
 @check(points=3, concept=SEED_WORKERS, hint=SEED_WORKERS_HINT)
 @reports_worker_failures
 def seed_worker_in_workers(m, p):
-    """With worker_init_fn=seed_worker, 2 workers draw different, reproducible numbers from dataset.rng, random and numpy"""
+    """With worker_init_fn=seed_worker, 2 workers draw different, reproducible numbers from dataset.rng, random and numpy"""  # noqa: E501
     ds = RandomReport(8, seed=p.integer(0, SEEDS))
     loader = DataLoader(ds, batch_size=None, num_workers=WORKERS, worker_init_fn=m.seed_worker,
                         generator=torch.Generator().manual_seed(p.integer(0, SEEDS)))
-    where = f"iterating DataLoader(dataset with an rng attribute, batch_size=None, num_workers={WORKERS}, worker_init_fn=seed_worker)"
+    where = (f"iterating DataLoader(dataset with an rng attribute, batch_size=None, num_workers={WORKERS}, "
+             "worker_init_fn=seed_worker)")
     with workers(p, m, loader, where) as run:
         items = run.epoch()
     rows = torch.stack([torch.as_tensor(item, dtype=torch.float64).reshape(-1) for item in items])
     by_worker = {w: rows[rows[:, 0] == w] for w in range(WORKERS)}
     first, second = by_worker[0][:, 1], by_worker[1][:, 1]
     obs: dict[str, Any] = {
-        "workers 0 and 1 drew different numbers from dataset.rng": first.shape == second.shape and not torch.equal(first, second),
+        "workers 0 and 1 drew different numbers from dataset.rng":
+            first.shape == second.shape and not torch.equal(first, second),
     }
     for w in range(WORKERS):
         obs[f"worker {w}: draws from dataset.rng"] = by_worker[w][:, 1]
@@ -556,8 +575,8 @@ seed_worker_in_workers.judge(worker_judge)
 SETTINGS = ("make_loader passes its arguments to DataLoader (batch_size, shuffle, collate_fn, drop_last) and gives it "
             "its own torch.Generator seeded with seed")
 SETTINGS_HINT = ("g = torch.Generator(); g.manual_seed(seed); return DataLoader(dataset, batch_size, shuffle=shuffle, "
-                 "num_workers=num_workers, generator=g, worker_init_fn=seed_worker, persistent_workers=num_workers > 0, "
-                 "collate_fn=collate_fn, drop_last=drop_last)")
+                 "num_workers=num_workers, generator=g, worker_init_fn=seed_worker, "
+                 "persistent_workers=num_workers > 0, collate_fn=collate_fn, drop_last=drop_last)")
 WORKER_SETTINGS = ("a loader for workers: worker_init_fn=seed_worker (this file's function), and persistent_workers "
                    "exactly when num_workers > 0 (workers and their RNG state live across epochs; DataLoader refuses "
                    "persistent workers without workers)")
@@ -570,11 +589,13 @@ SPAWN_HINT = ("pass seed_worker itself (not lambda worker_id: seed_worker(worker
 REPRODUCIBLE = ("a reproducible loader: its own seeded generator decides the shuffle order and the workers' base seed, "
                 "so two fresh loaders with the same seed give identical epochs (order and worker noise), and "
                 "persistent workers keep drawing new noise in the next epoch")
-REPRODUCIBLE_HINT = ("g = torch.Generator(); g.manual_seed(seed); DataLoader(..., generator=g, worker_init_fn=seed_worker, "
+REPRODUCIBLE_HINT = ("g = torch.Generator(); g.manual_seed(seed); "
+                     "DataLoader(..., generator=g, worker_init_fn=seed_worker, "
                      "persistent_workers=num_workers > 0); never seed or use torch's global RNG instead")
 WORKER_FREE = ("for a deterministic map-style dataset the order of an epoch comes from the loader's seeded generator "
                "only, so it is the same with num_workers=0 and num_workers=2")
-WORKER_FREE_HINT = "give DataLoader generator=g (a torch.Generator seeded with seed); the shuffle then ignores torch's global RNG"
+WORKER_FREE_HINT = ("give DataLoader generator=g (a torch.Generator seeded with seed); "
+                    "the shuffle then ignores torch's global RNG")
 
 
 def loader_settings(loader: Any) -> dict[str, Any]:
@@ -591,18 +612,20 @@ def loader_settings(loader: Any) -> dict[str, Any]:
 
 @check(points=2, concept=SETTINGS, hint=SETTINGS_HINT)
 def make_loader_settings(m, p):
-    """make_loader returns a DataLoader with the given batch_size, shuffle, collate_fn, drop_last and a generator seeded with seed"""
+    """make_loader returns a DataLoader with the given batch_size, shuffle, collate_fn, drop_last and a generator seeded with seed"""  # noqa: E501
     seed = p.integer(0, SEEDS)
-    loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)", m.make_loader,
-                    Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
+    loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)",
+                    m.make_loader, Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
     obs = {f"shuffled loader: {k}": v for k, v in loader_settings(loader).items()}
     obs["shuffled loader: collate_fn is the one given"] = getattr(loader, "collate_fn", None) is keep_list
     batches = p.call("list(make_loader(Squares(23), 5, ..., drop_last=True))", take, loader)
     obs["shuffled loader: batch sizes of one epoch"] = [len(b) for b in batches]
     plain = p.call("make_loader(Squares(23), 4)", m.make_loader, Squares(23), 4)
     obs.update({f"make_loader(Squares(23), 4): {k}": v for k, v in loader_settings(plain).items()})
-    obs["make_loader(Squares(23), 4): collate_fn is default_collate"] = getattr(plain, "collate_fn", None) is default_collate
-    obs["make_loader(Squares(23), 4): first batch"] = p.call("next(iter(make_loader(Squares(23), 4)))", lambda: next(iter(plain)))
+    obs["make_loader(Squares(23), 4): collate_fn is default_collate"] = (
+        getattr(plain, "collate_fn", None) is default_collate)
+    obs["make_loader(Squares(23), 4): first batch"] = p.call(
+        "next(iter(make_loader(Squares(23), 4)))", lambda: next(iter(plain)))
     return obs
 
 
@@ -613,7 +636,8 @@ def make_loader_worker_settings(m, p):
     for n in (0, WORKERS):
         loader = p.call(f"make_loader(Squares(10), 4, num_workers={n})", m.make_loader, Squares(10), 4, num_workers=n)
         obs[f"num_workers={n}: loader.num_workers"] = getattr(loader, "num_workers", None)
-        obs[f"num_workers={n}: loader.worker_init_fn is seed_worker"] = getattr(loader, "worker_init_fn", None) is m.seed_worker
+        obs[f"num_workers={n}: loader.worker_init_fn is seed_worker"] = (
+            getattr(loader, "worker_init_fn", None) is m.seed_worker)
         obs[f"num_workers={n}: loader.persistent_workers"] = getattr(loader, "persistent_workers", None)
     return obs
 
@@ -623,11 +647,13 @@ def make_loader_picklable(m, p):
     """make_loader's worker_init_fn and collate_fn can be pickled (as the spawn start method requires)"""
     obs: dict[str, Any] = {}
     for label, kwargs in (("make_loader(Squares(10), 4, num_workers=2)", {}),
-                          ("make_loader(Squares(10), 4, num_workers=2, collate_fn=keep_list)", {"collate_fn": keep_list})):
+                          ("make_loader(Squares(10), 4, num_workers=2, collate_fn=keep_list)",
+                           {"collate_fn": keep_list})):
         loader = p.call(label, m.make_loader, Squares(10), 4, num_workers=WORKERS, **kwargs)
         for attr in ("worker_init_fn", "collate_fn"):
             value = getattr(loader, attr, None)
-            obs[f"{label}: pickle.dumps(loader.{attr}) works"] = p.attempt(f"pickle.dumps(loader.{attr})", _pickles, value)
+            obs[f"{label}: pickle.dumps(loader.{attr}) works"] = p.attempt(
+                f"pickle.dumps(loader.{attr})", _pickles, value)
     return obs
 
 
@@ -638,13 +664,15 @@ def _pickles(value: Any) -> bool:
 @check(points=3, concept=REPRODUCIBLE, hint=REPRODUCIBLE_HINT)
 @reports_worker_failures
 def make_loader_reproducible(m, p):
-    """Two fresh make_loader(..., shuffle=True, num_workers=2, seed=s) give identical first epochs (order and worker noise)"""
+    """Two fresh make_loader(..., shuffle=True, num_workers=2, seed=s) give identical first epochs (order and worker noise)"""  # noqa: E501
     seed = p.integer(0, SEEDS)
     values = [float(v) for v in range(10)]
     data_seed = p.integer(0, SEEDS)
     label = f"make_loader(noisy dataset, 3, shuffle=True, num_workers={WORKERS}, seed={seed})"
-    first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
-    second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed)
+    first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS,
+                   seed=seed)
+    second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True,
+                    num_workers=WORKERS, seed=seed)
     other = p.call(label.replace(f"seed={seed}", f"seed={seed + 1}"), m.make_loader, NoisyValues(values, data_seed), 3,
                    shuffle=True, num_workers=WORKERS, seed=seed + 1)
     with workers(p, m, first, f"iterating {label}") as run_first:
@@ -672,7 +700,8 @@ def _same(a: list[Any], b: list[Any]) -> bool:
     if len(a) != len(b):
         return False
     for x, y in zip(a, b):
-        if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.shape == y.shape and torch.equal(x, y)):
+        if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.shape == y.shape
+                and torch.equal(x, y)):
             return False
     return True
 
@@ -689,7 +718,8 @@ def make_loader_independent_of_workers(m, p):
         with workers(p, m, loader, f"iterating {label}") as run:
             epochs[n] = run.epoch()
     return {
-        f"the first epochs with num_workers=0 and num_workers={WORKERS} are identical": _same(epochs[0], epochs[WORKERS]),
+        f"the first epochs with num_workers=0 and num_workers={WORKERS} are identical":
+            _same(epochs[0], epochs[WORKERS]),
         "first epoch with num_workers=0": epochs[0],
         f"first epoch with num_workers={WORKERS}": epochs[WORKERS],
     }

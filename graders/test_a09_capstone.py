@@ -53,12 +53,14 @@ POOL = ("masked mean pooling: average the embeddings of the real tokens only (at
         "then apply the classifier")
 POOL_HINT = ("x = self.embedding(input_ids); pooled = masked_mean(x, attention_mask); return self.classifier(pooled) "
              "(masked_mean from a07_collate)")
-DEFAULT_MASK = "the default attention mask: input_ids != pad_id (the model's own pad_id), so model(input_ids) works alone"
+DEFAULT_MASK = ("the default attention mask: input_ids != pad_id (the model's own pad_id), "
+                "so model(input_ids) works alone")
 DEFAULT_MASK_HINT = "if attention_mask is None: attention_mask = input_ids != self.pad_id  (store pad_id in __init__)"
 PADDING = "padding must not change a prediction: real tokens only (attention_mask) enter the mean"
 WIRING = "wiring the pipeline: Vocab, datasets, BucketBatchSampler, collate, model, Adam, train_epoch/evaluate"
 COLLATE = ("the training pipeline's loaders: BucketBatchSampler batches texts of similar length for training, and the "
-           "collate yields the (input_ids, labels) pairs a04's loop expects (pad with pad_collate, keep input_ids and labels)")
+           "collate yields the (input_ids, labels) pairs a04's loop expects "
+           "(pad with pad_collate, keep input_ids and labels)")
 COLLATE_HINT = ("collate = functools.partial(_ids_and_labels, pad_value=vocab.pad_id) (given in the file); "
                 "DataLoader(train_ds, batch_sampler=BucketBatchSampler(train_lengths, batch_size, generator=g), "
                 "collate_fn=collate, generator=g)")
@@ -91,7 +93,8 @@ VOWELS = "aeiou"
 
 
 def made_up(rng: np.random.Generator, syllables: int) -> str:
-    return "".join(CONSONANTS[rng.integers(len(CONSONANTS))] + VOWELS[rng.integers(len(VOWELS))] for _ in range(syllables))
+    return "".join(CONSONANTS[rng.integers(len(CONSONANTS))] + VOWELS[rng.integers(len(VOWELS))]
+                   for _ in range(syllables))
 
 
 def fresh_words(rng: np.random.Generator, count: int, taken: set[str]) -> list[str]:
@@ -176,7 +179,8 @@ def final_accuracy(history: Any) -> Any:
         value = history[-1]["val_accuracy"]
     except Exception:
         return f"<no history[-1]['val_accuracy'] in {describe(history) if not isinstance(history, str) else history}>"
-    return value if isinstance(value, float) else f"<history[-1]['val_accuracy'] is a {type(value).__name__}, not a float>"
+    return value if isinstance(value, float) else (
+        f"<history[-1]['val_accuracy'] is a {type(value).__name__}, not a float>")
 
 
 def rng_snapshot() -> tuple[torch.Tensor, Any, Any]:
@@ -187,8 +191,8 @@ def same_rng(a: tuple[torch.Tensor, Any, Any], b: tuple[torch.Tensor, Any, Any])
     return {
         "torch's global RNG state is unchanged by the call": bool(torch.equal(a[0], b[0])),
         "Python's random state is unchanged by the call": a[1] == b[1],
-        "numpy's global RNG state is unchanged by the call": a[2][0] == b[2][0] and bool(np.array_equal(a[2][1], b[2][1]))
-        and a[2][2:] == b[2][2:],
+        "numpy's global RNG state is unchanged by the call": (
+            a[2][0] == b[2][0] and bool(np.array_equal(a[2][1], b[2][1])) and a[2][2:] == b[2][2:]),
     }
 
 
@@ -268,7 +272,9 @@ def loader_report(p: Any, label: str, loader: Any, batch_size: int | None, n_cla
     labels = torch.cat([b[1].reshape(-1) for b in pairs]) if pairs else torch.zeros(0, dtype=torch.int64)
     obs = {
         f"{label} loader: what each batch is": sorted({batch_kind(b) for b in batches}),
-        f"{label} loader: input_ids dtype and number of dims": sorted({(str(ids.dtype), ids.dim()) for ids, _ in pairs}),
+        f"{label} loader: input_ids dtype and number of dims": sorted(
+            {(str(ids.dtype), ids.dim()) for ids, _ in pairs}
+        ),
         f"{label} loader: labels dtype, and labels of shape (B,) for input_ids of shape (B, T)": sorted(
             {(str(y.dtype), ids.dim() == 2 and tuple(y.shape) == (ids.shape[0],)) for ids, y in pairs}
         ),
@@ -280,7 +286,8 @@ def loader_report(p: Any, label: str, loader: Any, batch_size: int | None, n_cla
         ).tolist() if labels.dtype in (torch.int64, torch.int32) else str(labels.dtype),
     }
     if batch_size is not None:
-        obs[f"{label} loader: every batch holds at most batch_size={batch_size} texts"] = all(len(y) <= batch_size for _, y in pairs)
+        obs[f"{label} loader: every batch holds at most batch_size={batch_size} texts"] = all(
+            len(y) <= batch_size for _, y in pairs)
     return obs
 
 
@@ -290,14 +297,16 @@ def loader_report(p: Any, label: str, loader: Any, batch_size: int | None, n_cla
 def fixed_model(m: ModuleType, p: Any, where: str, vocab_size: int, embed_dim: int, num_classes: int, **kwargs: Any):
     """The student's TextClassifier with weights from the probe's generators (the pad row non-zero too)."""
     model = p.call(where, m.TextClassifier, vocab_size, embed_dim, num_classes, **kwargs)
-    p.where = f"{where}: giving model.embedding and model.classifier fixed weights (the probe copies values into their .weight/.bias)"
+    p.where = (f"{where}: giving model.embedding and model.classifier fixed weights "
+               "(the probe copies values into their .weight/.bias)")
     with torch.no_grad():
         model.embedding.weight.copy_(p.randn(vocab_size, embed_dim))
     set_linear(model.classifier, p.randn(num_classes, embed_dim), p.randn(num_classes))
     return model
 
 
-@check(points=2, concept="nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id): the pad id gets a zero vector that is never trained",
+@check(points=2, concept="nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id): "
+                         "the pad id gets a zero vector that is never trained",
        hint="self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id)")
 def embedding_submodule(m, p):
     """TextClassifier.embedding is nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id)"""
@@ -314,7 +323,8 @@ def embedding_submodule(m, p):
     return obs
 
 
-@check(points=2, concept="reusing your own layer: the classifier is a01_modules.Linear (your Linear), not torch's nn.Linear",
+@check(points=2, concept="reusing your own layer: the classifier is a01_modules.Linear (your Linear), "
+                         "not torch's nn.Linear",
        hint="from a01_modules import Linear (already imported); self.classifier = Linear(embed_dim, num_classes)")
 def classifier_is_own_linear(m, p):
     """TextClassifier.classifier is your a01_modules.Linear(embed_dim, num_classes)"""
@@ -324,7 +334,8 @@ def classifier_is_own_linear(m, p):
     return {
         "TextClassifier(12, 5, 3).classifier is an a01_modules.Linear": isinstance(classifier, own_linear),
         "TextClassifier(12, 5, 3).classifier is not torch's nn.Linear": not isinstance(classifier, nn.Linear),
-        "TextClassifier(12, 5, 3): named_parameters() names and shapes": [(n, tuple(q.shape)) for n, q in model.named_parameters()],
+        "TextClassifier(12, 5, 3): named_parameters() names and shapes": [
+            (n, tuple(q.shape)) for n, q in model.named_parameters()],
     }
 
 
@@ -348,9 +359,11 @@ def forward_with_mask(m, p):
     mask = ids != 0
     mask[0, 2] = mask[0, 5] = mask[3, 0] = False  # the mask, not the ids, decides what is real
     obs = {}
-    where = "TextClassifier(10, 4, 3)(input_ids of shape (4, 6), attention_mask) with lengths [6, 3, 1, 4] and 3 real tokens masked out"
+    where = ("TextClassifier(10, 4, 3)(input_ids of shape (4, 6), attention_mask) with lengths [6, 3, 1, 4] "
+             "and 3 real tokens masked out")
     obs[where] = p.call("model(input_ids, attention_mask)", model, ids, mask)
-    obs["the same, attention_mask passed by keyword"] = p.call("model(input_ids, attention_mask=mask)", model, ids, attention_mask=mask)
+    obs["the same, attention_mask passed by keyword"] = p.call(
+        "model(input_ids, attention_mask=mask)", model, ids, attention_mask=mask)
     return obs
 
 
@@ -368,8 +381,10 @@ def forward_default_mask(m, p):
             ids[b, n:] = pad_id  # ...except in the padding
         if pad_id == 1:
             ids[0, 1] = ids[1, 0] = 0  # real tokens equal to 0 (not the pad id here)
-        obs[f"{label}(input_ids) with lengths [6, 3, 1, 4], padded with {pad_id}"] = p.call(f"{label}(input_ids)", model, ids)
-        obs[f"{label}(input_ids, attention_mask=None)"] = p.call(f"{label}(input_ids, attention_mask=None)", model, ids, attention_mask=None)
+        obs[f"{label}(input_ids) with lengths [6, 3, 1, 4], padded with {pad_id}"] = p.call(
+            f"{label}(input_ids)", model, ids)
+        obs[f"{label}(input_ids, attention_mask=None)"] = p.call(
+            f"{label}(input_ids, attention_mask=None)", model, ids, attention_mask=None)
     return obs
 
 
@@ -379,14 +394,17 @@ def forward_ignores_padding(m, p):
     model = fixed_model(m, p, "TextClassifier(10, 4, 3)", 10, 4, 3)
     ids = padded_ids(p, LENGTHS, 0, 1, 10)
     batch = p.call("model(input_ids) with lengths [6, 3, 1, 4]", model, ids)
-    alone = torch.cat([p.call(f"model(text {b} alone, unpadded)", model, ids[b : b + 1, :n]) for b, n in enumerate(LENGTHS)])
+    alone = torch.cat([p.call(f"model(text {b} alone, unpadded)", model, ids[b : b + 1, :n])
+                       for b, n in enumerate(LENGTHS)])
     extra = torch.cat([ids, torch.zeros(4, 5, dtype=torch.int64)], dim=1)
     more = p.call("model(input_ids with 5 more pad columns)", model, extra)
     return {
         "every row of model(padded batch) equals model(that text alone, unpadded)": bool(
             batch.shape == alone.shape and torch.allclose(batch, alone, rtol=1e-5, atol=1e-6)
         ),
-        "5 more pad columns change nothing": bool(batch.shape == more.shape and torch.allclose(batch, more, rtol=1e-5, atol=1e-6)),
+        "5 more pad columns change nothing": bool(
+            batch.shape == more.shape and torch.allclose(batch, more, rtol=1e-5, atol=1e-6)
+        ),
         "model(input_ids) with lengths [6, 3, 1, 4], padded with 0": batch,
     }
 
@@ -394,11 +412,12 @@ def forward_ignores_padding(m, p):
 # --- Task 2: train_text_classifier ---------------------------------------------------------------------------------
 
 
-@check(points=2, concept="the fit-style history: one dict per epoch {'epoch': n from 1, 'train_loss', 'val_loss', 'val_accuracy'} "
-                         "(floats); returns (model, vocab, history)",
-       hint="for epoch in range(1, epochs + 1): train_epoch(...); metrics = evaluate(...); history.append({'epoch': epoch, "
-            "'train_loss': float(loss), 'val_loss': float(metrics['loss']), 'val_accuracy': float(metrics['accuracy'])}); "
-            "return model, vocab, history")
+@check(points=2, concept="the fit-style history: one dict per epoch "
+                         "{'epoch': n from 1, 'train_loss', 'val_loss', 'val_accuracy'} (floats); "
+                         "returns (model, vocab, history)",
+       hint="for epoch in range(1, epochs + 1): train_epoch(...); metrics = evaluate(...); "
+            "history.append({'epoch': epoch, 'train_loss': float(loss), 'val_loss': float(metrics['loss']), "
+            "'val_accuracy': float(metrics['accuracy'])}); return model, vocab, history")
 def train_returns(m, p):
     """train_text_classifier returns (model, vocab, history) with one history entry per epoch"""
     train_texts, train_labels, val_texts, val_labels, _ = small_corpus(p)
@@ -416,11 +435,14 @@ def train_returns(m, p):
         obs[f"{where}: vocab is an a05_datasets.Vocab"] = isinstance(vocab, Vocab)
         obs[f"{where}: the model is left in train mode"] = getattr(model, "training", None)
         entries = history if isinstance(history, list) else []
-        obs[f"{where}: history is a list of dicts"] = isinstance(history, list) and all(isinstance(h, dict) for h in history)
+        obs[f"{where}: history is a list of dicts"] = isinstance(history, list) and all(
+            isinstance(h, dict) for h in history)
         obs[f"{where}: history epochs"] = [h.get("epoch") if isinstance(h, dict) else None for h in entries]
-        obs[f"{where}: keys of each history entry"] = [sorted(map(str, h)) if isinstance(h, dict) else None for h in entries]
+        obs[f"{where}: keys of each history entry"] = [
+            sorted(map(str, h)) if isinstance(h, dict) else None for h in entries]
         obs[f"{where}: types of train_loss, val_loss, val_accuracy"] = [
-            [type(h.get(k)).__name__ for k in ("train_loss", "val_loss", "val_accuracy")] if isinstance(h, dict) else None
+            [type(h.get(k)).__name__ for k in ("train_loss", "val_loss", "val_accuracy")]
+            if isinstance(h, dict) else None
             for h in entries
         ]
     where = "train_text_classifier(texts, labels one shorter than texts, ...)"
@@ -432,7 +454,7 @@ def train_returns(m, p):
 
 @check(points=3, concept=COLLATE, hint=COLLATE_HINT)
 def train_batches(m, p):
-    """The training and validation loaders yield (input_ids, labels) batches; training batches come from BucketBatchSampler"""
+    """The training and validation loaders yield (input_ids, labels) batches; training batches come from BucketBatchSampler"""  # noqa: E501
     train_texts, train_labels, val_texts, val_labels, _ = small_corpus(p)
     where = "train_text_classifier(48 texts, ..., epochs=2, batch_size=8)"
     _, spy = spied_run(m, p, where, train_texts, train_labels, val_texts, val_labels, epochs=2, batch_size=8)
@@ -476,11 +498,13 @@ def train_optimizer(m, p):
         isinstance(model, nn.Module) and sorted(in_optimizer) == sorted(id(q) for q in model.parameters())
     )
     logits, targets = p.randn(5, 4), torch.tensor([0, 3, 1, 1, 2])
-    for label, fn in (("train_epoch", call["loss_fn"]), ("evaluate", spy.eval_calls[0]["loss_fn"] if spy.eval_calls else None)):
+    for label, fn in (("train_epoch", call["loss_fn"]),
+                      ("evaluate", spy.eval_calls[0]["loss_fn"] if spy.eval_calls else None)):
         if fn is None:
             continue
         loss = p.call(f"loss_fn(logits, targets) with the loss_fn given to {label}", fn, logits, targets)
-        obs[f"loss_fn given to {label}: loss_fn(logits of shape (5, 4), targets) (cross-entropy, mean over the batch)"] = (
+        obs[f"loss_fn given to {label}: loss_fn(logits of shape (5, 4), targets) "
+            "(cross-entropy, mean over the batch)"] = (
             float(loss) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else describe(loss)
         )
     obs["evaluate gets the returned model"] = bool(spy.eval_calls) and all(c["model"] is model for c in spy.eval_calls)
@@ -492,7 +516,7 @@ def train_optimizer(m, p):
        hint="num_classes = max(max(train_labels), max(val_labels)) + 1; "
             "model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)")
 def train_model_sizes(m, p):
-    """The model has len(vocab) embeddings of size embed_dim and max label + 1 classes (the largest label only in validation)"""
+    """The model has len(vocab) embeddings of size embed_dim and max label + 1 classes (the largest label only in validation)"""  # noqa: E501
     train_texts, train_labels, val_texts, val_labels, _ = small_corpus(p)
     where = "train_text_classifier(texts with labels 0-2, validation texts with labels 0-2 and 4, ..., embed_dim=6)"
     result, _ = spied_run(m, p, where, train_texts, train_labels, val_texts, val_labels, epochs=1, embed_dim=6)
@@ -505,9 +529,11 @@ def train_model_sizes(m, p):
     return {
         "num_classes: rows of model.classifier.weight (labels 0-2 in training, up to 4 in validation)":
             int(weight.shape[0]) if isinstance(weight, torch.Tensor) else describe(weight),
-        "model.embedding.num_embeddings == len(vocab)": isinstance(emb, nn.Embedding) and emb.num_embeddings == len(vocab),
+        "model.embedding.num_embeddings == len(vocab)":
+            isinstance(emb, nn.Embedding) and emb.num_embeddings == len(vocab),
         "model.embedding.embedding_dim (embed_dim=6)": getattr(emb, "embedding_dim", None),
-        "model.embedding.padding_idx == vocab.pad_id": isinstance(emb, nn.Embedding) and emb.padding_idx == vocab.pad_id,
+        "model.embedding.padding_idx == vocab.pad_id":
+            isinstance(emb, nn.Embedding) and emb.padding_idx == vocab.pad_id,
     }
 
 
@@ -570,17 +596,21 @@ def _reproducible_judge(got: Any, expected: Any) -> Mismatch | None:
         if isinstance(h1, list) and isinstance(h2, list):
             first = next((i for i, (a, b) in enumerate(zip(h1, h2)) if a != b), min(len(h1), len(h2)))
             detail = f"first difference at history[{first}]"
-        return Mismatch(where, "the same history from both calls", f"first call: {describe(h1)}; second call: {describe(h2)}", detail)
+        return Mismatch(where, "the same history from both calls",
+                        f"first call: {describe(h1)}; second call: {describe(h2)}", detail)
     if not isinstance(h1, list) or not h1:
         return Mismatch(where, "a non-empty history (a list of dicts)", describe(h1))
     if not got["the two trained models are equal"]:
-        return Mismatch(where, "the same trained parameters from both calls", "different parameters (state_dict values differ)")
+        return Mismatch(where, "the same trained parameters from both calls",
+                        "different parameters (state_dict values differ)")
     return None
 
 
-@check(points=1, concept="leave the global RNG alone: draw the model init inside torch.random.fork_rng() and give every "
-                         "DataLoader and sampler the seeded generator, so training does not move torch's global RNG",
-       hint="with torch.random.fork_rng(): torch.manual_seed(seed); model = ...;  DataLoader(..., generator=g) for both loaders")
+@check(points=1, concept="leave the global RNG alone: draw the model init inside torch.random.fork_rng() "
+                         "and give every DataLoader and sampler the seeded generator, "
+                         "so training does not move torch's global RNG",
+       hint="with torch.random.fork_rng(): torch.manual_seed(seed); model = ...;  "
+            "DataLoader(..., generator=g) for both loaders")
 def train_keeps_global_rng(m, p):
     """train_text_classifier leaves the global RNG states (torch, random, numpy) as they were"""
     train_texts, train_labels, val_texts, val_labels, _ = small_corpus(p)
@@ -592,8 +622,8 @@ def train_keeps_global_rng(m, p):
 
 @check(points=3, concept="the whole pipeline learns: a bag-of-embeddings classifier separates texts by their keywords "
                          "(a validation set encoded with the training vocabulary, the given lr, masked mean pooling)",
-       hint="follow the numbered steps of the docstring; encode the validation texts with the training Vocab and check that "
-            "train_loss falls from epoch to epoch", timeout=120)
+       hint="follow the numbered steps of the docstring; encode the validation texts with the training Vocab "
+            "and check that train_loss falls from epoch to epoch", timeout=120)
 def train_accuracy(m, p):
     """With the default settings the model reaches validation accuracy >= 0.9 on a held-out synthetic corpus"""
     corpus = Corpus(p)

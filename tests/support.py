@@ -40,7 +40,9 @@ class Variant:
         for old, new in self.edits:
             count = text.count(old)
             if count != 1:
-                raise AssertionError(f"variant {self.id}: edit target occurs {count} times in the reference, expected once:\n{old}")
+                raise AssertionError(
+                    f"variant {self.id}: edit target occurs {count} times in the reference, expected once:\n{old}"
+                )
             text = text.replace(old, new)
         return text
 

@@ -46,7 +46,8 @@ CASES = [
     pytest.param(SLEEPS_IN_WORKERS, {"noisy_in_workers"},
                  ("within 10 s", "hangs inside a DataLoader worker", "NoisyDataset"), 45.0, id="sleeps"),
     pytest.param(RAISES_IN_WORKERS, {"sharded_transform", "sharded_two_workers"},
-                 ("RuntimeError: boom in a worker", "worker process", "a08_parallel.py, line", "in __iter__"), 20.0, id="raises"),
+                 ("RuntimeError: boom in a worker", "worker process", "a08_parallel.py, line", "in __iter__"), 20.0,
+                 id="raises"),
     pytest.param(NEVER_STOPS, {"sharded_lines_in_main_process", "sharded_transform", "sharded_two_workers"},
                  ("1000",), 20.0, id="never-stops"),
 ]

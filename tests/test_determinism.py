@@ -100,7 +100,8 @@ def _pytest_results(impl: Path, out: Path, global_seed: int, hashseed: str) -> s
         "sys.exit(pytest.main(sys.argv[1:]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    cmd = [sys.executable, "-c", script, "graders", "--impl", str(impl), "--results-json", str(out), "-q", "-p", "no:cacheprovider"]
+    cmd = [sys.executable, "-c", script, "graders", "--impl", str(impl), "--results-json", str(out), "-q", "-p",
+           "no:cacheprovider"]
     done = subprocess.run(cmd, cwd=KIT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode in (0, 1), done.stdout + done.stderr
     return out.read_text()

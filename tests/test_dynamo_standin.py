@@ -14,7 +14,8 @@ from tests.support import KIT_ROOT
 
 
 def _run(code: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=KIT_ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=KIT_ROOT, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -49,7 +50,8 @@ def test_any_other_use_imports_the_real_module() -> None:
         from graders.engine.official import dynamo_standin
         dynamo_standin.install()
         import torch._dynamo.config as config  # a submodule needs the real package
-        print(hasattr(config, "cache_size_limit"), type(sys.modules["torch._dynamo"]).__name__, torch._dynamo is sys.modules["torch._dynamo"])
+        print(hasattr(config, "cache_size_limit"), type(sys.modules["torch._dynamo"]).__name__, \
+torch._dynamo is sys.modules["torch._dynamo"])
         print(callable(torch._dynamo.optimize))
         print(torch.compile(lambda x: x * 2 + 1, backend="eager")(torch.ones(2)).tolist())  # a student may compile
     """)

@@ -73,7 +73,8 @@ def test_exceptions_compare_by_class_including_subclasses() -> None:
 
 def test_normalize_produces_plain_data_only() -> None:
     p = torch.nn.Parameter(torch.ones(2))
-    out = normalize({"p": p, "size": torch.Size([2, 3]), "dtype": torch.float32, "np": np.float64(1.5), "arr": np.zeros(2), "t": (1, [True])})
+    out = normalize({"p": p, "size": torch.Size([2, 3]), "dtype": torch.float32, "np": np.float64(1.5),
+                     "arr": np.zeros(2), "t": (1, [True])})
     assert type(out["p"]) is torch.Tensor and not out["p"].requires_grad
     assert out["size"] == (2, 3) and out["dtype"] == "torch.float32" and type(out["np"]) is float
     assert out["arr"]["__opaque__"] == "numpy.ndarray" and out["t"] == (1, [True])
@@ -209,7 +210,8 @@ def _outcome(assignment: str, status: str, score: float, max_score: float = 2.0)
 
 
 def test_grade_table_and_results_json_add_up() -> None:
-    outcomes = [_outcome("a01_modules", "passed", 2.0), _outcome("a01_modules", "not_attempted", 0.0), _outcome("quiz", "failed", 0.0, 1.0)]
+    outcomes = [_outcome("a01_modules", "passed", 2.0), _outcome("a01_modules", "not_attempted", 0.0),
+                _outcome("quiz", "failed", 0.0, 1.0)]
     table = "\n".join(grade_table(outcomes))
     assert "2 / 4" in table and "2 / 5" in table and "(40%)" in table
     data = results_json(outcomes)

@@ -25,7 +25,8 @@ CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graders", *args], cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "graders", *args], cwd=KIT_ROOT, capture_output=True, text=True,
+                          timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,14 @@ def test_the_bundle_holds_the_scripts_graders_and_secret_goldens_but_no_solution
         names = set(archive.namelist())
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         archive.extractall(tmp_path)
-    assert {"setup.sh", "run_autograder", "goldens.pt", "requirements.txt", "pyproject.toml", "graders/__init__.py", "graders/test_a01_modules.py"} <= names
-    assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "tools", "assignments") or "__pycache__" in n or n == "graders/goldens.pt"]
+    assert {"setup.sh", "run_autograder", "goldens.pt", "requirements.txt", "pyproject.toml", "graders/__init__.py",
+            "graders/test_a01_modules.py"} <= names
+    assert not [
+        n
+        for n in names
+        if n.split("/")[0] in ("reference", "tests", "tools", "assignments") or "__pycache__" in n
+        or n == "graders/goldens.pt"
+    ]
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     for name in names - {"goldens.pt"}:
         kit_file = KIT_ROOT / "gradescope" / name if name in ("setup.sh", "run_autograder") else KIT_ROOT / name
@@ -84,14 +91,16 @@ def _autograder(bundle: Path, root: Path, files: dict[str, Path], goldens: bytes
     (root / "results").mkdir()
     venv_bin = Path(sys.executable).parent  # python3 on PATH is the kit's interpreter
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads((root / "results" / "results.json").read_text())
 
 
 def test_run_autograder_gives_a_correct_submission_full_marks_on_what_it_handed_in(bundle, tmp_path) -> None:
     # as uploaded from a GitHub release: files at the top and in assignments/, other files, a link
-    files = {"a01_modules.py": REFERENCE_DIR / "a01_modules.py", "assignments/quiz.py": REFERENCE_DIR / "quiz.py", "notes.txt": REFERENCE_DIR / "quiz.py"}
+    files = {"a01_modules.py": REFERENCE_DIR / "a01_modules.py", "assignments/quiz.py": REFERENCE_DIR / "quiz.py",
+             "notes.txt": REFERENCE_DIR / "quiz.py"}
     (tmp_path / "submission").mkdir()
     (tmp_path / "submission" / "a02_autograd.py").symlink_to(REFERENCE_DIR / "a02_autograd.py")
     data = _autograder(bundle, tmp_path, files)
@@ -101,7 +110,9 @@ def test_run_autograder_gives_a_correct_submission_full_marks_on_what_it_handed_
     assert handed_in and all(t["status"] == "passed" and t["score"] == t["max_score"] > 0 for t in handed_in)
     assert all(t["score"] == 0 and t["output"].startswith("not handed in") for t in tests if t not in handed_in)
     assert data["score"] == sum(t["max_score"] for t in handed_in) > 0
-    assert data["output_format"] == "md" and "a02_autograd          0 / 36" in data["output"] and "total" in data["output"]
+    assert (
+        data["output_format"] == "md" and "a02_autograd          0 / 36" in data["output"] and "total" in data["output"]
+    )
 
 
 def test_run_autograder_gives_a_submission_without_assignment_files_zeros(bundle, tmp_path) -> None:
@@ -112,4 +123,6 @@ def test_run_autograder_gives_a_submission_without_assignment_files_zeros(bundle
 
 def test_an_instructor_side_failure_still_writes_results_that_say_so(bundle, tmp_path) -> None:
     data = _autograder(bundle, tmp_path, {"a01_modules.py": REFERENCE_DIR / "a01_modules.py"}, goldens=b"not goldens")
-    assert data["score"] == 0 and "autograder failed (exit 2)" in data["output"] and "not a golden file" in data["output"]
+    assert (
+        data["score"] == 0 and "autograder failed (exit 2)" in data["output"] and "not a golden file" in data["output"]
+    )

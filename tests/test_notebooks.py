@@ -39,11 +39,17 @@ def save(nb: nbformat.NotebookNode, path: Path) -> Path:
 
 def definition_cell(nb: nbformat.NotebookNode, name: str) -> int:
     """Index of the code cell defining ``name``."""
-    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata["kit"].get("definition") == name)
+    return next(
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.metadata["kit"].get("definition") == name
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --- student notebooks from the skeletons --------------------------------------------------
@@ -79,7 +85,8 @@ def test_a_notebook_has_a_cell_per_definition_with_its_docstring_as_markdown(nam
     assert [c.metadata["kit"].get("definition") for c in code[1:]] == [d.name for d in definitions]
     for node, cell in zip(definitions, code[1:]):
         spec = nb.cells[nb.cells.index(cell) - 1]
-        assert spec.cell_type == "markdown" and spec.metadata["kit"] == {"assignment": name, "role": "specification", "definition": node.name}
+        assert spec.cell_type == "markdown" and spec.metadata["kit"] == {"assignment": name, "role": "specification",
+                                                                         "definition": node.name}
         assert node.name in spec.source and markdown(ast.get_docstring(node)).splitlines()[0] in spec.source
         compiled = ast.parse(cell.source).body
         assert len(compiled) == 1 and compiled[0].name == node.name and ast.get_docstring(compiled[0]) is None
@@ -132,7 +139,9 @@ def test_cli_writes_notebooks(tmp_path, capsys) -> None:
 def test_skeleton_notebooks_read_not_attempted(tmp_path, live_reference) -> None:
     write_notebooks(ASSIGNMENTS_DIR, tmp_path)
     outcomes = grade(tmp_path, GRADED, reference=live_reference)
-    assert outcomes and all(o.status == "not_attempted" for o in outcomes), [o.check_id for o in outcomes if o.status != "not_attempted"]
+    assert outcomes and all(o.status == "not_attempted" for o in outcomes), [
+        o.check_id for o in outcomes if o.status != "not_attempted"
+    ]
 
 
 # --- grading notebooks ----------------------------------------------------------------------
@@ -163,9 +172,11 @@ REALISTIC = [
     ("code", "Linear?\n?MLP\nfiles = !ls\ncount = 3  # how many? (a comment ending in ?)"),
     ("code", "%%time\nopen('{tmp}/time_cell_ran', 'w').close()"),
     ("code", "%%bash\ntouch {tmp}/bash_ran"),
-    ("code", "layer = Linear(3, 2)\nprint(layer(torch.ones(1, 3)))\nassert layer.weight.shape == (3, 2), 'my scratch check'"),
+    ("code",
+     "layer = Linear(3, 2)\nprint(layer(torch.ones(1, 3)))\nassert layer.weight.shape == (3, 2), 'my scratch check'"),
     ("code", "print(undefined_name)"),
-    ("code", "def helper(x: NotDefinedAnywhere) -> int:\n    '''%% and ! inside a string: not magic\n!ls\n'''\n    return 1"),
+    ("code",
+     "def helper(x: NotDefinedAnywhere) -> int:\n    '''%% and ! inside a string: not magic\n!ls\n'''\n    return 1"),
     ("code", "def half_written(:\n    pass"),
     ("code", "import sys\nsys.exit('leaving early')"),
     ("code", "print(count_parameters(MLP([3, 4, 2])))"),
@@ -187,7 +198,9 @@ def test_a_realistic_student_notebook_scores_full_marks_with_notes(tmp_path, liv
     nb = realistic_notebook(tmp_path)
     save(nb, impl / "a01_modules.ipynb")
     outcomes = grade(impl, ["a01_modules"], reference=live_reference)
-    assert outcomes and all(o.passed for o in outcomes), [f"{o.check_id}: {o.message}" for o in outcomes if not o.passed]
+    assert outcomes and all(o.passed for o in outcomes), [
+        f"{o.check_id}: {o.message}" for o in outcomes if not o.passed
+    ]
     assert not any((tmp_path / f).exists() for f in ("shell_ran", "time_cell_ran", "bash_ran")), "a magic was executed"
     notes = "\n".join(Implementation(impl).load("a01_modules").notes)
     number = {c.source: i for i, c in enumerate(nb.cells, 1)}
@@ -203,7 +216,10 @@ def test_a_realistic_student_notebook_scores_full_marks_with_notes(tmp_path, liv
     assert f"cell {cell('my scratch check')} raised AssertionError: my scratch check" in notes
     assert f"cell {cell('undefined_name')} raised NameError" in notes
     assert f"a01_modules.ipynb, cell {cell('undefined_name')}, line 1, in <module>" in notes
-    assert f"cell {cell('half_written')} did not run: SyntaxError" in notes and f"(cell {cell('half_written')}, line 1)" in notes
+    assert (
+        f"cell {cell('half_written')} did not run: SyntaxError" in notes
+        and f"(cell {cell('half_written')}, line 1)" in notes
+    )
     assert f"cell {cell('sys.exit')} raised SystemExit: leaving early" in notes
 
 
@@ -211,7 +227,8 @@ def test_notes_and_cell_locations_reach_failing_checks(tmp_path, live_reference)
     nb = reference_notebook("a01_modules")
     at = definition_cell(nb, "Linear")
     assert "out = x @ self.weight.T" in nb.cells[at].source
-    nb.cells[at].source = nb.cells[at].source.replace("out = x @ self.weight.T", "out = x @ self.weight.T @ self.weight", 1)
+    nb.cells[at].source = nb.cells[at].source.replace("out = x @ self.weight.T",
+                                                      "out = x @ self.weight.T @ self.weight", 1)
     standardize = definition_cell(nb, "Standardize")
     nb.cells[standardize].source = nb.cells[standardize].source.replace("def forward(self", "def forward(self,,", 1)
     nb.cells.insert(0, new_code_cell("%matplotlib inline"))
@@ -231,23 +248,31 @@ def test_notes_and_cell_locations_reach_failing_checks(tmp_path, live_reference)
 MALFORMED = {
     "invalid JSON": (b'{"cells": [', "is not valid notebook JSON (Expecting value at line 1, column 12)"),
     "empty file": (b"", "is empty"),
-    "UTF-8 byte-order mark": (b"\xef\xbb\xbf" + json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(), "byte-order mark"),
+    "UTF-8 byte-order mark": (b"\xef\xbb\xbf" + json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                                                            "cells": []}).encode(), "byte-order mark"),
     "not UTF-8": ('{"nbformat": 4, "cells": ["é"]}'.encode("latin-1"), "is not UTF-8"),
     "top-level list": (b"[]", "should hold a JSON object (a notebook), but got a JSON array"),
-    "nbformat 3": (json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}).encode(), "nbformat=3"),
-    "nbformat 5": (json.dumps({"nbformat": 5, "nbformat_minor": 0, "metadata": {}, "cells": []}).encode(), "nbformat=5"),
+    "nbformat 3": (json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}).encode(),
+                   "nbformat=3"),
+    "nbformat 5": (json.dumps({"nbformat": 5, "nbformat_minor": 0, "metadata": {}, "cells": []}).encode(),
+                   "nbformat=5"),
     "no nbformat": (json.dumps({"metadata": {}, "cells": []}).encode(), "nbformat=None"),
-    "cells not a list": (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": {}}).encode(), "cells should be a list, but got cells={}"),
+    "cells not a list": (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": {}}).encode(),
+                         "cells should be a list, but got cells={}"),
     "source a number": (
-        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "code", "source": 5, "metadata": {}, "outputs": [], "execution_count": None}]}).encode(),
+        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                    "cells": [{"cell_type": "code", "source": 5, "metadata": {}, "outputs": [],
+                               "execution_count": None}]}).encode(),
         "cell 1's source should be a string or a list of strings, but got source=5",
     ),
     "source a list of numbers": (
-        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "markdown", "source": [1, 2], "metadata": {}}]}).encode(),
+        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                    "cells": [{"cell_type": "markdown", "source": [1, 2], "metadata": {}}]}).encode(),
         "but got source=[1, 2]",
     ),
     "unknown cell type": (
-        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "python", "source": "", "metadata": {}}]}).encode(),
+        json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {},
+                    "cells": [{"cell_type": "python", "source": "", "metadata": {}}]}).encode(),
         "cell 1's cell_type should be one of ['code', 'markdown', 'raw'], but got cell_type='python'",
     ),
 }
@@ -305,7 +330,8 @@ class Squares(torch.utils.data.Dataset):
 @pytest.mark.parametrize("context", ["fork", "spawn"])
 def test_classes_of_a_notebook_pickle_and_cross_to_dataloader_workers(tmp_path, context) -> None:
     nb = reference_notebook("a01_modules")
-    nb.cells += [new_code_cell(SQUARES), new_code_cell("raise RuntimeError('scratch cell')"), new_code_cell("%matplotlib inline")]
+    nb.cells += [new_code_cell(SQUARES), new_code_cell("raise RuntimeError('scratch cell')"),
+                 new_code_cell("%matplotlib inline")]
     save(nb, tmp_path / "a01_modules.ipynb")
     impl = Implementation(tmp_path)
     module = impl.load("a01_modules").module
@@ -323,7 +349,8 @@ def test_classes_of_a_notebook_pickle_and_cross_to_dataloader_workers(tmp_path, 
     "source, skipped",
     [
         ("%matplotlib inline\nx = 1", ["`%matplotlib inline`"]),
-        ("!pip install x\nfiles = !ls\nt = %timeit -o f()", ["`!pip install x`", "`files = !ls`", "`t = %timeit -o f()`"]),
+        ("!pip install x\nfiles = !ls\nt = %timeit -o f()",
+         ["`!pip install x`", "`files = !ls`", "`t = %timeit -o f()`"]),
         ("Linear?\nnn.Linear??\n?MLP", ["`Linear?`", "`nn.Linear??`", "`?MLP`"]),
         ("\n%%bash\necho hi", ["`%%bash` cell"]),
         ("s = '''\n%not magic\n!nor this?\n'''\nx = (1\n% 2)\ny = 3  # why?\nz = a != b", []),

@@ -25,7 +25,8 @@ EVIL_NAME = "=SUM(1+1)*cmd|'calc'!A0"
 
 
 def _grade_cmd(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "graders", "grade", *args], cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "graders", "grade", *args], cwd=KIT_ROOT, capture_output=True,
+                          text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +67,17 @@ def test_official_results_equal_self_check_results(klass, tmp_path) -> None:
     impl = klass["subs"] / "honest"
     out = tmp_path / "self.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "graders", "--impl", str(impl), "--goldens", str(klass["goldens"]), "--results-json", str(out), "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "graders", "--impl", str(impl), "--goldens", str(klass["goldens"]),
+         "--results-json", str(out), "-q", "-p", "no:cacheprovider"],
         cwd=KIT_ROOT, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode in (0, 1), done.stdout + done.stderr
     official = json.loads((klass["out"] / "honest" / "results.json").read_text())
     self_check = json.loads(out.read_text())
     assert official["score"] == self_check["score"] and official["max_score"] == self_check["max_score"]
-    assert [(t["name"], t["score"], t["status"]) for t in official["tests"]] == [(t["name"], t["score"], t["status"]) for t in self_check["tests"]]
+    assert [(t["name"], t["score"], t["status"]) for t in official["tests"]] == [
+        (t["name"], t["score"], t["status"]) for t in self_check["tests"]
+    ]
 
 
 def test_rerunning_skips_graded_students_unless_forced(klass) -> None:
@@ -82,7 +86,8 @@ def test_rerunning_skips_graded_students_unless_forced(klass) -> None:
     before = results.stat().st_mtime_ns
     again = _grade_cmd(str(klass["subs"]), "--out", str(klass["out"]), "--goldens", str(klass["goldens"]))
     assert again.returncode == 0 and results.stat().st_mtime_ns == before
-    forced = _grade_cmd(str(klass["subs"]), "--out", str(klass["out"]), "--goldens", str(klass["goldens"]), "--force", "--jobs", "2")
+    forced = _grade_cmd(str(klass["subs"]), "--out", str(klass["out"]), "--goldens", str(klass["goldens"]), "--force",
+                        "--jobs", "2")
     assert forced.returncode == 0 and results.stat().st_mtime_ns != before
 
 
@@ -103,7 +108,8 @@ def test_whitelist_takes_exact_regular_files_only(tmp_path) -> None:
     (tmp_path / "a03_optimizers.py").mkdir()
     (tmp_path / "quiz.py").write_text("Q01 = 'a'\n")
     (tmp_path / "quiz.ipynb").write_text("{}")
-    for junk in ("conftest.py", "pytest.ini", "sitecustomize.py", "torch.py", "a04_training.cpython-311.pyc", "a05_datasets.so", "A01_MODULES.py"):
+    for junk in ("conftest.py", "pytest.ini", "sitecustomize.py", "torch.py", "a04_training.cpython-311.pyc",
+                 "a05_datasets.so", "A01_MODULES.py"):
         (tmp_path / junk).write_text("")
     (tmp_path / "__pycache__").mkdir()
     sub = whitelist(tmp_path)
@@ -159,15 +165,18 @@ def _same(a, b) -> bool:
 def test_packed_values_arrive_exactly_as_sent() -> None:
     shared = torch.arange(6.0).reshape(2, 3)
     value = {
-        "plain": [None, True, False, 0, -3, 2**70, 0.1, -0.0, float("inf"), float("-inf"), float("nan"), "", "é\u2603 \ud800 \"q\""],
+        "plain": [None, True, False, 0, -3, 2**70, 0.1, -0.0, float("inf"), float("-inf"), float("nan"), "",
+                  "é\u2603 \ud800 \"q\""],
         "containers": ([], (), {}, (1, [2, (3,)]), [[1, 2], {"k": [3]}]),
         7: {"int key": 1, 0: "zero", "order": "kept"},
-        "tensors": [shared, shared[1], torch.tensor([True, False]), torch.zeros(0, 2, dtype=torch.int64), torch.tensor(float("nan")),
-                    torch.tensor([1 + 2j], dtype=torch.complex64), torch.arange(3, dtype=torch.int8), torch.randn(2, 2, dtype=torch.float64),
+        "tensors": [shared, shared[1], torch.tensor([True, False]), torch.zeros(0, 2, dtype=torch.int64),
+                    torch.tensor(float("nan")), torch.tensor([1 + 2j], dtype=torch.complex64),
+                    torch.arange(3, dtype=torch.int8), torch.randn(2, 2, dtype=torch.float64),
                     torch.tensor([1.5], dtype=torch.bfloat16), torch.tensor(7, dtype=torch.int16)],
         "tags as data": {"t": [1], "d": [[1, 2]], "o": 0},
     }
-    record = {"event": "done", "check": "a01_modules::x", "status": "ok", "value": value, "message": "m", "notes": ["n"]}
+    record = {"event": "done", "check": "a01_modules::x", "status": "ok", "value": value, "message": "m",
+              "notes": ["n"]}
     frame = encode(record, 0)
     payload = frame[HEADER.size :]
     raw = torch.load(io.BytesIO(payload), weights_only=True)
@@ -187,7 +196,8 @@ def test_values_that_cannot_be_packed_are_judged_as_before() -> None:
     got = decode(encode({"event": "done", "value": [strided]}, 0)[HEADER.size :])["value"][0]
     assert torch.equal(got, strided) and got.stride() == strided.stride()
     wide = [[0.5] * 1000] * 300  # more nodes than packing takes: sent as it is, still accepted
-    assert "packed" not in torch.load(io.BytesIO(encode({"event": "done", "value": wide}, 0)[HEADER.size :]), weights_only=True)
+    assert "packed" not in torch.load(io.BytesIO(encode({"event": "done", "value": wide}, 0)[HEADER.size :]),
+                                      weights_only=True)
     with pytest.raises(BadRecord):  # the packed record must be the event it claims
         decode(_payload({"event": "done", "packed": '{"d": [["event", "imported"]]}', "blob": None, "objects": []}))
     assert decode(encode({"event": "done", "value": wide}, 0)[HEADER.size :])["value"] == wide
@@ -209,7 +219,8 @@ def test_values_that_cannot_be_packed_are_judged_as_before() -> None:
 ])
 def test_forged_packed_values_are_refused(text, objects) -> None:
     with pytest.raises(BadRecord):
-        decode(_payload({"event": "done", "packed": '{"d": [["event", "done"], ["value", %s]]}' % text, "blob": torch.zeros(8, dtype=torch.uint8), "objects": objects}))
+        decode(_payload({"event": "done", "packed": f'{{"d": [["event", "done"], ["value", {text}]]}}',
+                         "blob": torch.zeros(8, dtype=torch.uint8), "objects": objects}))
 
 
 def test_the_parent_follows_the_childs_checks_by_the_frames_headers() -> None:
@@ -217,7 +228,8 @@ def test_the_parent_follows_the_childs_checks_by_the_frames_headers() -> None:
     frames out of turn (a forked copy of the child writing too) and repeats are ignored."""
     checks = {c.id: c for c in all_checks(["a09_capstone"])}
     order = list(checks)
-    slow = next(i for i, c in enumerate(order) if (checks[c].timeout or 0) > 30)  # a09's training checks have a longer limit
+    # a09's training checks have a longer limit
+    slow = next(i for i, c in enumerate(order) if (checks[c].timeout or 0) > 30)
     result = JobResult()
     progress = JobProgress(order, checks, 5.0, result)
     progress.deadline = 1.0
@@ -252,11 +264,15 @@ def _frame(record: dict, tag: int = 0) -> bytes:
 
 def test_records_are_decoded_in_a_batch_and_matched_to_their_checks() -> None:
     done = {"event": "done", "status": "ok", "value": {"x": torch.ones(2)}, "message": "", "notes": []}
-    result = JobResult(frames={"a::one": _frame({**done, "check": "a::one"}), "a::two": _frame({**done, "check": "a::one"}), "a::three": b"junk"},
-                       confined=_frame({"event": "confined", "applied": ["uid"], "missing": ["cgroups (not writable)"]}, CONFINED))
+    result = JobResult(
+        frames={"a::one": _frame({**done, "check": "a::one"}), "a::two": _frame({**done, "check": "a::one"}),
+                "a::three": b"junk"},
+        confined=_frame({"event": "confined", "applied": ["uid"], "missing": ["cgroups (not writable)"]}, CONFINED),
+    )
     decode_frames(result)
     observed = result.observed
     assert observed["a::one"].status == "ok" and torch.equal(observed["a::one"].value["x"], torch.ones(2))
-    assert observed["a::two"].status == "error" and "one for 'a::two' was expected" in observed["a::two"].message  # a forged header
+    # a forged header
+    assert observed["a::two"].status == "error" and "one for 'a::two' was expected" in observed["a::two"].message
     assert observed["a::three"].status == "error" and "could not accept" in observed["a::three"].message
     assert result.confinement == {"applied": ["uid"], "missing": ["cgroups (not writable)"]} and not result.frames

@@ -20,7 +20,12 @@ def _functions(tree: ast.AST, prefix: str = ""):
 
 def _doc_and_rest(node: ast.FunctionDef) -> tuple[list[ast.stmt], list[ast.stmt]]:
     body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         return body[:1], body[1:]
     return [], body
 
@@ -66,12 +71,15 @@ def test_skeleton_matches_reference_except_student_bodies(name: str) -> None:
         message = _stub_message(node)
         if message is not None:
             assert message.startswith(f"{tag} task ") and qualname in message, (
-                f"{name}.{qualname}: the stub's message should say the task and name, e.g. '{tag} task 1: implement {qualname} "
+                f"{name}.{qualname}: the stub's message should say the task and name, "
+                f"e.g. '{tag} task 1: implement {qualname} "
                 f"(see the docstring)', but got {message!r}"
             )
     left, right = _normalized(skeleton, stubs, quiz), _normalized(reference, stubs, quiz)
     for i, (a, b) in enumerate(zip(left, right)):
-        assert a == b, f"{name}: top-level statement {i} differs between skeleton and reference beyond the student bodies"
+        assert a == b, (
+            f"{name}: top-level statement {i} differs between skeleton and reference beyond the student bodies"
+        )
     assert len(left) == len(right), f"{name}: the skeleton and the reference have a different number of statements"
     if quiz:
         values = [n.value.value for n in skeleton.body if isinstance(n, ast.AnnAssign) and n.target.id.startswith("Q")]

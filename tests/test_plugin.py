@@ -17,7 +17,8 @@ pytest_plugins = ["pytester"]
 
 def _grade(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(
-        str(KIT_ROOT / "graders"), "--rootdir", str(KIT_ROOT), "-c", str(KIT_ROOT / "pyproject.toml"), *args, timeout=300
+        str(KIT_ROOT / "graders"), "--rootdir", str(KIT_ROOT), "-c", str(KIT_ROOT / "pyproject.toml"), *args,
+        timeout=300
     )
 
 
@@ -47,7 +48,8 @@ def test_reference_scores_full_marks_and_results_json_is_gradescope_shaped(pytes
     assert data["score"] == data["max_score"] > 0
     for test in data["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output"}
-        assert test["name"].split(":")[0] in {"a01_modules", "a02_autograd", "a03_optimizers", "a04_training", "quiz"} | {
+        assert test["name"].split(":")[0] in {
+            "a01_modules", "a02_autograd", "a03_optimizers", "a04_training", "quiz"} | {
             "a05_datasets", "a06_samplers", "a07_collate", "a08_parallel", "a09_capstone"}
         assert test["status"] == "passed" and test["score"] == test["max_score"]
 
@@ -88,7 +90,8 @@ def test_an_endless_loop_times_out_and_the_run_still_ends_with_a_grade(pytester,
     impl = tmp_path / "sub"
     impl.mkdir()
     source = (REFERENCE_DIR / "a01_modules.py").read_text()
-    source = source.replace("    return sum(\n        param.numel()", "    while True:\n        pass\n    return sum(\n        param.numel()", 1)
+    source = source.replace("    return sum(\n        param.numel()",
+                            "    while True:\n        pass\n    return sum(\n        param.numel()", 1)
     (impl / "a01_modules.py").write_text(source)
     result = _grade(pytester, "--impl", str(impl), "-m", "a01", "--timeout", "2")
     out = result.stdout.str()

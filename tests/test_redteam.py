@@ -63,18 +63,21 @@ ATTACKS: dict[str, dict[str, str]] = {
     "exit at import": {"a01_modules.py": at_import("import sys\nsys.exit(0)")},
     "os._exit at import": {"a01_modules.py": at_import("import os\nos._exit(0)")},
     "syntax error": {"a01_modules.py": A01 + "\ndef broken(:\n    pass\n"},
-    "loop at import": {"a01_modules.py": at_import("import time\n_end = time.time() + 120\nwhile time.time() < _end:\n    pass")},
+    "loop at import": {"a01_modules.py": at_import("import time\n_end = time.time() + 120\nwhile time.time() < _end:\n"
+                                                   "    pass")},
     "sys.exit in a function": {"a01_modules.py": in_function("import sys\nsys.exit(0)")},
     "os._exit in a function": {"a01_modules.py": in_function("import os\nos._exit(3)")},
     "KeyboardInterrupt in a function": {"a01_modules.py": in_function("raise KeyboardInterrupt")},
     "pytest.skip in a function": {"a01_modules.py": in_function("import pytest\npytest.skip('nothing to see')")},
     "pytest.exit in a function": {"a01_modules.py": in_function("import pytest\npytest.exit('bye', returncode=0)")},
     "loop in a function, SIGALRM ignored": {
-        "a01_modules.py": in_function("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n_end = time.time() + 120\nwhile time.time() < _end:\n    pass")
+        "a01_modules.py": in_function("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+                                      "_end = time.time() + 120\nwhile time.time() < _end:\n    pass")
     },
     "dropped pytest and python files": {
         "a01_modules.py": wrong_count(A01.replace(WRONG_LINEAR, "out = x @ self.weight.T * 0\n", 1)),
-        "conftest.py": "import pytest\n@pytest.hookimpl(tryfirst=True)\ndef pytest_runtest_makereport(item, call):\n    raise SystemExit(0)\n",
+        "conftest.py": "import pytest\n@pytest.hookimpl(tryfirst=True)\ndef pytest_runtest_makereport(item, call):\n"
+                       "    raise SystemExit(0)\n",
         "pytest.ini": "[pytest]\naddopts = -p no:graders\n",
         "sitecustomize.py": "import builtins\nbuiltins.print = None\n",
         "torch.py": "raise SystemExit('fake torch')\n",
@@ -90,18 +93,22 @@ ATTACKS: dict[str, dict[str, str]] = {
         ).replace(WRONG_LINEAR, "out = x @ self.weight.T + 1\n", 1).replace(COUNT, "    return 0\n" + COUNT, 1)
     },
     "tensor subclass whose __eq__ lies": {
-        "a01_modules.py": wrong_count(A01.replace(WRONG_LINEAR, "out = (x @ self.weight.T * 0).as_subclass(_Liar)\n", 1).replace(
+        "a01_modules.py": wrong_count(A01.replace(
+            WRONG_LINEAR, "out = (x @ self.weight.T * 0).as_subclass(_Liar)\n", 1
+        ).replace(
             "class Linear(nn.Module):", LIARS + "\n\nclass Linear(nn.Module):", 1
         ))
     },
     "object whose __eq__ lies": {
-        "a01_modules.py": in_function("class _Any:\n    def __eq__(self, other):\n        return True\n    def __int__(self):\n        return 0\nreturn _Any()")
+        "a01_modules.py": in_function("class _Any:\n    def __eq__(self, other):\n        return True\n"
+                                      "    def __int__(self):\n        return 0\nreturn _Any()")
     },
     "reads the reference and the goldens": {
         "a01_modules.py": at_import(
             "import glob, os, sys\n"
             "_found = []\n"
-            f"for _pattern in ({str(KIT_ROOT)!r} + '/reference/*.py', {str(KIT_ROOT)!r} + '/**/*.pt', '/tmp/**/*.pt', '/proc/*/cmdline'):\n"
+            f"for _pattern in ({str(KIT_ROOT)!r} + '/reference/*.py', {str(KIT_ROOT)!r} + '/**/*.pt', '/tmp/**/*.pt', "
+            "'/proc/*/cmdline'):\n"
             "    for _path in glob.glob(_pattern, recursive=True)[:50]:\n"
             "        try:\n"
             "            _text = open(_path, 'rb').read(100000)\n"
@@ -155,7 +162,8 @@ ATTACKS: dict[str, dict[str, str]] = {
         )
     },
     "memory flood (bounded)": {
-        "a01_modules.py": in_function("_hog = []\nfor _ in range(48):\n    _hog.append(bytearray(64 * 2**20))\nreturn 0")
+        "a01_modules.py": in_function("_hog = []\nfor _ in range(48):\n    _hog.append(bytearray(64 * 2**20))\n"
+                                      "return 0")
     },
     "process flood and double fork (bounded)": {
         "a01_modules.py": in_function(
@@ -192,7 +200,11 @@ def _student_files(name: str, files: dict[str, str], port: int) -> dict[str, str
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _sandbox_processes() -> list[str]:
@@ -237,7 +249,8 @@ def graded(tmp_path_factory, listener):
     goldens.record(path, seed=77)
     before = _tree_digest(subs)
     start = time.monotonic()
-    outcomes = grade_class(Options(subs, out, goldens.Goldens(path), jobs=2, timeout=TIMEOUT, limits=Limits(memory_mb=768, processes=32)))
+    outcomes = grade_class(Options(subs, out, goldens.Goldens(path), jobs=2, timeout=TIMEOUT,
+                                   limits=Limits(memory_mb=768, processes=32)))
     elapsed = time.monotonic() - start
     time.sleep(0.5)
     connections = 0
@@ -247,7 +260,8 @@ def graded(tmp_path_factory, listener):
             connections += 1
     except OSError:
         pass
-    return {"outcomes": outcomes, "out": out, "subs": subs, "before": before, "elapsed": elapsed, "connections": connections}
+    return {"outcomes": outcomes, "out": out, "subs": subs, "before": before, "elapsed": elapsed,
+            "connections": connections}
 
 
 def _scores(graded, student: str) -> dict[str, dict[str, float]]:

@@ -336,9 +336,9 @@ def test_vocab(a05: ModuleType) -> None:
     with pytest.raises(KeyError):
         no_specials.encode(["x", "z"])
     with pytest.raises(KeyError):
-        no_specials.pad_id
+        _ = no_specials.pad_id
     with pytest.raises(KeyError):
-        no_specials.unk_id
+        _ = no_specials.unk_id
     assert no_specials["y"] == 1
 
 
@@ -522,7 +522,9 @@ def test_bucket_batch_sampler_randomness(a06: ModuleType) -> None:
     one_bucket = list(a06.BucketBatchSampler(lengths, 8, bucket_size=1000, generator=_gen(0)))
     longest = [max(lengths[i] for i in batch) for batch in one_bucket]
     assert longest != sorted(longest)
-    assert sorted(longest) == [max(lengths[i] for i in b) for b in a06.BucketBatchSampler(lengths, 8, 1000, shuffle=False)]
+    assert sorted(longest) == [
+        max(lengths[i] for i in b) for b in a06.BucketBatchSampler(lengths, 8, 1000, shuffle=False)
+    ]
     assert other_seed != epochs_first[0]
     # no generator: seeded from the global RNG, like RandomSampler
     torch.manual_seed(9)
@@ -731,7 +733,7 @@ def test_sharded_line_dataset_shards_by_line_index(
     lines = _file_lines(lines_file)
     for worker_id in range(3):
         info = SimpleNamespace(id=worker_id, num_workers=3, dataset=None)
-        monkeypatch.setattr(a08, "get_worker_info", lambda: info)
+        monkeypatch.setattr(a08, "get_worker_info", lambda info=info: info)
         assert list(a08.ShardedLineDataset(lines_file)) == lines[worker_id::3]
 
 

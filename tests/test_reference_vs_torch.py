@@ -322,7 +322,7 @@ def test_freeze_prefix_semantics(a01):
     assert frozen == ["layers.1.weight", "layers.1.bias"]
     assert not model.layers[1].weight.requires_grad and not model.layers[1].bias.requires_grad
     assert model.layers[10].weight.requires_grad and model.layers[11].bias.requires_grad
-    assert all(p.requires_grad for i, l in enumerate(model.layers) if i != 1 for p in l.parameters())
+    assert all(p.requires_grad for i, layer in enumerate(model.layers) if i != 1 for p in layer.parameters())
 
     model = a01.MLP([2] * 13)
     assert a01.freeze_(model, "layers.1") == ["layers.1.weight", "layers.1.bias"]  # bare string
@@ -558,7 +558,7 @@ def _trajectory(make_opt, steps: int = 25, seed: int = 0, use_closure: bool = Fa
 def _assert_same_trajectory(ours, theirs, atol=1e-6):
     for step, (a_params, e_params) in enumerate(zip(ours, theirs)):
         for a, e in zip(a_params, e_params):
-            torch.testing.assert_close(a, e, atol=atol, rtol=0, msg=lambda m: f"step {step}: {m}")
+            torch.testing.assert_close(a, e, atol=atol, rtol=0, msg=lambda m, step=step: f"step {step}: {m}")
 
 
 _SGD_OPTIONS = [
@@ -802,7 +802,7 @@ def _hand_step(model, batch, opt) -> float:
 
 def _assert_same_params(a: nn.Module, b: nn.Module) -> None:
     for (name, p), q in zip(a.named_parameters(), b.parameters()):
-        torch.testing.assert_close(p, q, atol=1e-12, rtol=0, msg=lambda m: f"{name}: {m}")
+        torch.testing.assert_close(p, q, atol=1e-12, rtol=0, msg=lambda m, name=name: f"{name}: {m}")
 
 
 def test_train_step_order_and_result(a04):
@@ -837,7 +837,7 @@ def test_train_epoch_matches_hand_loop(a04):
     expected_model = _classifier()
     expected_opt = torch.optim.SGD(expected_model.parameters(), lr=0.1, momentum=0.9)
     losses = [_hand_step(expected_model, b, expected_opt) for b in batches]
-    weighted = sum(l * len(b[1]) for l, b in zip(losses, batches)) / 29
+    weighted = sum(batch_loss * len(b[1]) for batch_loss, b in zip(losses, batches)) / 29
     assert loss == pytest.approx(weighted, abs=1e-12)
     assert loss != pytest.approx(sum(losses) / len(losses), abs=1e-9)  # not the unweighted mean
     _assert_same_params(model, expected_model)
@@ -958,7 +958,7 @@ def test_fit_history_matches_hand_loop(a04):
     for entry in history:
         expected_model.train()
         losses = [_hand_step(expected_model, b, expected_opt) for b in train]
-        train_loss = sum(l * len(b[1]) for l, b in zip(losses, train)) / 29
+        train_loss = sum(batch_loss * len(b[1]) for batch_loss, b in zip(losses, train)) / 29
         expected_model.eval()
         with torch.no_grad():
             outs = [(expected_model(x), y) for x, y in val]

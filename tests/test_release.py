@@ -26,7 +26,8 @@ from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 from tests.test_parity import _doc_and_rest, _functions, _stub_message
 from tests.variants import MUTANTS
 
-TOP_LEVEL = {".github", ".gitignore", "README.md", "assignments", "data", "graders", "notebooks", "pyproject.toml", "requirements.txt", "tools", "tox.ini"}
+TOP_LEVEL = {".github", ".gitignore", "README.md", "assignments", "data", "graders", "notebooks", "pyproject.toml",
+             "requirements.txt", "tools", "tox.ini"}
 JUNK = {"__pycache__", ".pytest_cache"}
 
 # One-statement bodies that a grader's own stand-in needs as code (StubVocab, NoisyValues, the
@@ -43,7 +44,8 @@ STAND_INS = {
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
     inherited = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "GRADERS_IMPL")}
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600, env={**inherited, **env})
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**inherited, **env})
 
 
 def _pytest(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -55,7 +57,11 @@ def _version(pyproject: Path) -> str:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not JUNK & set(p.parts)}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not JUNK & set(p.parts)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +79,9 @@ def test_the_release_holds_the_student_files_and_nothing_else(released) -> None:
     assert {p.name for p in released.iterdir()} == TOP_LEVEL
     for name in ("reference", "tests", "student_repo", "gradescope"):
         assert not list(released.rglob(name)), f"{name} must not be shipped"
-    assert _files(released / "tools") == {"make_example_data.py": (KIT_ROOT / "tools" / "make_example_data.py").read_bytes()}
+    assert _files(released / "tools") == {
+        "make_example_data.py": (KIT_ROOT / "tools" / "make_example_data.py").read_bytes()
+    }
     for folder in ("assignments", "notebooks", "data", "graders"):
         shipped, kit = _files(released / folder), _files(KIT_ROOT / folder)
         if folder == "graders":
@@ -89,7 +97,8 @@ def test_the_release_holds_the_student_files_and_nothing_else(released) -> None:
 
 def test_the_student_readme_tox_and_workflow_say_how_to_work_and_grade(released) -> None:
     readme = (released / "README.md").read_text()
-    for words in ("pytest graders/ -m a01", "--impl notebooks", "assignments/a01_modules.py", "--extra-index-url https://download.pytorch.org/whl/cpu", "Summary"):
+    for words in ("pytest graders/ -m a01", "--impl notebooks", "assignments/a01_modules.py",
+                  "--extra-index-url https://download.pytorch.org/whl/cpu", "Summary"):
         assert words in readme
     assert "reference/" not in readme and "tests/" not in readme
     assert "pytest graders {posargs}" in (released / "tox.ini").read_text()
@@ -117,7 +126,12 @@ def _stubbed_bodies() -> list[tuple[str, str, str, bool]]:
                 continue
             body = _doc_and_rest(node)[1]
             single = len(body) == 1
-            found.append((path.stem, qualname, textwrap.dedent("\n".join(lines[body[0].lineno - 1 : body[-1].end_lineno])).strip(), single))
+            found.append((
+                path.stem,
+                qualname,
+                textwrap.dedent("\n".join(lines[body[0].lineno - 1 : body[-1].end_lineno])).strip(),
+                single,
+            ))
             if single:
                 statement = textwrap.dedent(ast.get_source_segment(source, body[0], padded=True)).strip()
                 if statement != found[-1][2]:
@@ -155,12 +169,20 @@ def _leaks(root: Path) -> tuple[list[str], set[tuple[str, str]]]:
         for name, data in files.items():
             if not any(s in data for s in spellings):
                 continue
-            if single and STAND_INS.get((assignment, qualname)) == name and data.decode().count(text) == _one_line_statements(root / name).count(text):
+            if (
+                single
+                and STAND_INS.get((assignment, qualname)) == name
+                and data.decode().count(text) == _one_line_statements(root / name).count(text)
+            ):
                 stand_ins.add((assignment, qualname))
                 continue
             leaks.append(f"{assignment}.{qualname} in {name}: {text!r}")
     for line in _quiz_answer_lines():
-        leaks += [f"quiz answer {line!r} in {name}" for name, data in files.items() if any(s in data for s in _spellings(line))]
+        leaks += [
+            f"quiz answer {line!r} in {name}"
+            for name, data in files.items()
+            if any(s in data for s in _spellings(line))
+        ]
     return leaks, stand_ins
 
 
@@ -178,14 +200,18 @@ def test_the_leak_search_finds_bodies_and_answers_in_text_notebooks_binaries_and
     answer = _quiz_answer_lines()[0]
     (tmp_path / "graders").mkdir()
     tokenize = 'return re.findall(r"\\w+", text.lower())'
-    (tmp_path / "notes.ipynb").write_text(json.dumps({"source": ["def forward(self, x):\n", f"    {body}\n", f"    {tokenize}\n"]}))
+    (tmp_path / "notes.ipynb").write_text(
+        json.dumps({"source": ["def forward(self, x):\n", f"    {body}\n", f"    {tokenize}\n"]})
+    )
     (tmp_path / "blob.pt").write_bytes(b"\x80\x02" + answer.encode() + b"\x00")
     (tmp_path / "graders" / "test_a05_datasets.py").write_text('HINT = "return len(self.itos)"\n')
     leaks, stand_ins = _leaks(tmp_path)
     assert any("Standardize.forward in notes.ipynb" in x for x in leaks)
     assert any("tokenize in notes.ipynb" in x for x in leaks), "JSON-escaped quotes and backslashes are searched too"
     assert any(f"quiz answer {answer!r} in blob.pt" in x for x in leaks)
-    assert any("Vocab.__len__ in graders/test_a05_datasets.py" in x for x in leaks), "a stand-in's statement inside a string is a leak"
+    assert any("Vocab.__len__ in graders/test_a05_datasets.py" in x for x in leaks), (
+        "a stand-in's statement inside a string is a leak"
+    )
     assert not stand_ins
 
 
@@ -234,7 +260,9 @@ def test_the_release_grades_a_buggy_submission_exactly_like_the_kit(released, bu
     assert got == expected
     data = json.loads(got)
     assert 0 < data["score"] < data["max_score"] and len(data["tests"]) == len(all_checks())
-    assert {v.assignment for v in MUTANTS} <= {t["name"].split(":")[0] for t in data["tests"] if t["status"] == "failed"}
+    assert {v.assignment for v in MUTANTS} <= {
+        t["name"].split(":")[0] for t in data["tests"] if t["status"] == "failed"
+    }
 
 
 def test_the_untouched_release_scores_zero_and_writes_the_job_summary(released, tmp_path) -> None:
@@ -248,12 +276,16 @@ def test_the_untouched_release_scores_zero_and_writes_the_job_summary(released, 
     text = summary.read_text()
     assert text.startswith("earlier step\n## Grade\n")
     assert "| assignment | score | passed | failed | not attempted |" in text
-    assert "| a01_modules | 0 / 36 | 0 | 0 | 15 |" in text and f"| **total** | **0 / {data['max_score']:g}** (0%) |" in text
+    assert (
+        "| a01_modules | 0 / 36 | 0 | 0 | 15 |" in text
+        and f"| **total** | **0 / {data['max_score']:g}** (0%) |" in text
+    )
 
 
 def test_the_reference_scores_full_marks_inside_the_release(released, tmp_path) -> None:
     summary = tmp_path / "summary.md"
-    done = _pytest(released, "--impl", str(REFERENCE_DIR), "--results-json", str(tmp_path / "r.json"), GITHUB_STEP_SUMMARY=str(summary))
+    done = _pytest(released, "--impl", str(REFERENCE_DIR), "--results-json", str(tmp_path / "r.json"),
+                   GITHUB_STEP_SUMMARY=str(summary))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["score"] == data["max_score"] > 0
@@ -281,7 +313,9 @@ def test_release_refuses_a_used_folder_and_stale_notebooks(tmp_path, monkeypatch
     stale.mkdir()
     for path in NOTEBOOKS_DIR.glob("*.ipynb"):
         (stale / path.name).write_bytes(path.read_bytes())
-    (stale / "a01_modules.ipynb").write_text((stale / "a01_modules.ipynb").read_text().replace("NotImplementedError", "RuntimeError"))
+    (stale / "a01_modules.ipynb").write_text(
+        (stale / "a01_modules.ipynb").read_text().replace("NotImplementedError", "RuntimeError")
+    )
     monkeypatch.setattr(release, "NOTEBOOKS_DIR", stale)
     with pytest.raises(InstructorError, match=r"a01_modules.ipynb.*python -m graders notebooks"):
         release.check_notebooks_current()
@@ -313,7 +347,8 @@ def test_pytest_refuses_goldens_of_another_version(other_version) -> None:
 
 def test_official_grading_refuses_goldens_of_another_version(other_version, tmp_path) -> None:
     (tmp_path / "subs" / "alice").mkdir(parents=True)
-    done = _run(["-m", "graders", "grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--goldens", str(other_version)], KIT_ROOT)
+    done = _run(["-m", "graders", "grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--goldens",
+                 str(other_version)], KIT_ROOT)
     assert done.returncode == 2, done.stderr
     assert "0.0.1" in done.stderr and graders.__version__ in done.stderr and "re-record" in done.stderr
     assert not (tmp_path / "out" / "alice").exists()

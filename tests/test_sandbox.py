@@ -15,7 +15,8 @@ from graders.engine.official.sandbox import (
     is_root,
 )
 
-pytestmark = pytest.mark.skipif(not (os.name == "posix" and is_root()), reason="namespaces and user switch need root on Linux")
+pytestmark = pytest.mark.skipif(not (os.name == "posix" and is_root()),
+                                reason="namespaces and user switch need root on Linux")
 
 
 def _in_sandbox(fn) -> int:

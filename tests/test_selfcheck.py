@@ -18,7 +18,11 @@ DEPENDS_ON_A01 = {"a01_modules", "a09_capstone"}  # the capstone imports a01 by 
 
 
 def _tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_reference_scores_full_marks(live_reference) -> None:

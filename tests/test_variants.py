@@ -14,7 +14,10 @@ MIN_MUTANTS = 6
 
 
 def _summary(outcomes) -> str:
-    return "\n".join(f"  {o.check_id}: {o.status}\n{o.message}" for o in outcomes if not o.passed) or "  every check passed"
+    return (
+        "\n".join(f"  {o.check_id}: {o.status}\n{o.message}" for o in outcomes if not o.passed)
+        or "  every check passed"
+    )
 
 
 @pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.id)

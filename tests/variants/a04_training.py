@@ -23,20 +23,27 @@ def train_step_body(body: str) -> tuple[str, str]:
 MUTANTS = [
     # ---------------------------------------------------------------- train_step
     mutant(A, "missing zero_grad",
-           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n    loss = loss_fn(outputs, targets)\n"
+           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n"
+                           "    loss = loss_fn(outputs, targets)\n"
                            "    loss.backward()\n    optimizer.step()\n    return loss.item()"),
            fails=("train_step_order", "train_step_updates", "train_epoch_updates"), concept="zero_grad"),
     mutant(A, "zero_grad between backward and step",
-           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n    loss = loss_fn(outputs, targets)\n"
-                           "    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n    return loss.item()"),
-           fails=("train_step_order", "train_step_updates"), concept="zero_grad -> forward -> loss -> backward -> step"),
+           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n"
+                           "    loss = loss_fn(outputs, targets)\n"
+                           "    loss.backward()\n    optimizer.zero_grad()\n    optimizer.step()\n"
+                           "    return loss.item()"),
+           fails=("train_step_order", "train_step_updates"),
+           concept="zero_grad -> forward -> loss -> backward -> step"),
     mutant(A, "step before backward",
            train_step_body("    inputs, targets = batch\n    optimizer.zero_grad()\n    outputs = model(inputs)\n"
-                           "    loss = loss_fn(outputs, targets)\n    optimizer.step()\n    loss.backward()\n    return loss.item()"),
+                           "    loss = loss_fn(outputs, targets)\n    optimizer.step()\n    loss.backward()\n"
+                           "    return loss.item()"),
            fails=("train_step_order", "train_step_updates"), concept="backward"),
     mutant(A, "zero_grad after step (stale gradients on the first batch)",
-           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n    loss = loss_fn(outputs, targets)\n"
-                           "    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n    return loss.item()"),
+           train_step_body("    inputs, targets = batch\n    outputs = model(inputs)\n"
+                           "    loss = loss_fn(outputs, targets)\n"
+                           "    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n"
+                           "    return loss.item()"),
            fails=("train_step_order", "train_step_updates"), concept="gradients add up"),
     mutant(A, "backward on a detached copy of the loss",
            ("    loss = loss_fn(outputs, targets)\n    loss.backward()\n",
@@ -93,7 +100,8 @@ MUTANTS = [
            ('"accuracy": correct / total_samples}', '"accuracy": correct / len(loader)}'),
            fails="evaluate_metrics", concept="accuracy"),
     mutant(A, "evaluate: accuracy left as a tensor",
-           ("correct += int((outputs.argmax(dim=1) == targets).sum().item())", "correct += (outputs.argmax(dim=1) == targets).sum()"),
+           ("correct += int((outputs.argmax(dim=1) == targets).sum().item())",
+            "correct += (outputs.argmax(dim=1) == targets).sum()"),
            fails="evaluate_metrics", concept="accuracy"),
     # ---------------------------------------------------------------- train_epoch_accumulate
     mutant(A, "accumulate: no ValueError for 0 steps",
@@ -123,7 +131,8 @@ MUTANTS = [
            fails="accumulate_order", concept="train mode"),
     mutant(A, "accumulate: returns the scaled losses",
            ("        total_loss += loss.item() * batch_size\n        total_samples += batch_size\n        if i %",
-            "        total_loss += (loss / accumulation_steps).item() * batch_size\n        total_samples += batch_size\n        if i %"),
+            "        total_loss += (loss / accumulation_steps).item() * batch_size\n"
+            "        total_samples += batch_size\n        if i %"),
            fails="accumulate_loss", concept="unscaled"),
     # ---------------------------------------------------------------- fit
     mutant(A, "fit: epochs counted from 0",
@@ -136,18 +145,21 @@ MUTANTS = [
             "        train_loss = train_epoch(model, train_loader, loss_fn, optimizer)\n"),
            fails="fit_history", concept="train_epoch then evaluate"),
     mutant(A, "fit: validates on the training loader",
-           ("        metrics = evaluate(model, val_loader, loss_fn)\n", "        metrics = evaluate(model, train_loader, loss_fn)\n"),
+           ("        metrics = evaluate(model, val_loader, loss_fn)\n",
+            "        metrics = evaluate(model, train_loader, loss_fn)\n"),
            fails="fit_history", concept="evaluate"),
 ]
 
 ALTERNATIVES = [
     alternative(
         A, "float(), list sums, inference_mode with one loss over all outputs, len(loader) for the last batch",
-        train_step_body("    x, y = batch\n    optimizer.zero_grad(set_to_none=False)\n    loss = loss_fn(model(x), y)\n"
+        train_step_body("    x, y = batch\n    optimizer.zero_grad(set_to_none=False)\n"
+                        "    loss = loss_fn(model(x), y)\n"
                         "    loss.backward()\n    optimizer.step()\n    return float(loss.detach())"),
         ("    model.train()\n    total_loss = 0.0\n    total_samples = 0\n    for batch in loader:\n"
          "        loss = train_step(model, batch, loss_fn, optimizer)\n        batch_size = len(batch[1])\n"
-         "        total_loss += loss * batch_size\n        total_samples += batch_size\n    return total_loss / total_samples",
+         "        total_loss += loss * batch_size\n        total_samples += batch_size\n"
+         "    return total_loss / total_samples",
          "    model.train()\n    losses = [(train_step(model, b, loss_fn, optimizer), len(b[1])) for b in loader]\n"
          "    return sum(l * n for l, n in losses) / sum(n for _, n in losses)"),
         ("    modes = [(module, module.training) for module in model.modules()]\n    model.eval()\n"
@@ -173,12 +185,15 @@ ALTERNATIVES = [
         ("    history: list[dict[str, float]] = []\n    for epoch in range(1, epochs + 1):\n",
          "    history: list[dict[str, float]] = []\n    for epoch, _ in enumerate(range(epochs), start=1):\n"),
         ("            {\n                \"epoch\": epoch,\n                \"train_loss\": train_loss,\n"
-         "                \"val_loss\": metrics[\"loss\"],\n                \"val_accuracy\": metrics[\"accuracy\"],\n            }",
-         "            dict(epoch=epoch, train_loss=train_loss, val_loss=metrics[\"loss\"], val_accuracy=metrics[\"accuracy\"])"),
+         "                \"val_loss\": metrics[\"loss\"],\n                \"val_accuracy\": metrics[\"accuracy\"],\n"
+         "            }",
+         "            dict(epoch=epoch, train_loss=train_loss, val_loss=metrics[\"loss\"], "
+         "val_accuracy=metrics[\"accuracy\"])"),
     ),
     alternative(
         A, "model.zero_grad(), saved flags restored by name, counter-based accumulation",
-        ("    inputs, targets = batch\n    optimizer.zero_grad()\n", "    inputs, targets = batch\n    model.zero_grad()\n"),
+        ("    inputs, targets = batch\n    optimizer.zero_grad()\n",
+         "    inputs, targets = batch\n    model.zero_grad()\n"),
         ("    modes = [(module, module.training) for module in model.modules()]\n",
          "    saved = {name: module.training for name, module in model.named_modules()}\n"),
         ("        for module, was_training in modes:\n            module.training = was_training\n",
@@ -186,9 +201,11 @@ ALTERNATIVES = [
         ("    pending = False\n    for i, (inputs, targets) in enumerate(loader, start=1):\n",
          "    since_step = 0\n    for inputs, targets in loader:\n"),
         ("        pending = True\n", "        since_step += 1\n"),
-        ("        if i % accumulation_steps == 0:\n            optimizer.step()\n            optimizer.zero_grad()\n            pending = False\n"
+        ("        if i % accumulation_steps == 0:\n            optimizer.step()\n            optimizer.zero_grad()\n"
+         "            pending = False\n"
          "    if pending:\n",
-         "        if since_step == accumulation_steps:\n            optimizer.step()\n            optimizer.zero_grad()\n            since_step = 0\n"
+         "        if since_step == accumulation_steps:\n            optimizer.step()\n"
+         "            optimizer.zero_grad()\n            since_step = 0\n"
          "    if since_step:\n"),
     ),
 ]

@@ -108,7 +108,9 @@ MUTANTS = [
            (FOLDER_NO_TXT, ""),
            fails="textfolder_index", concept="ValueError when no class folder holds a .txt file"),
     mutant(A, "every file read in __init__ (eager)",
-           (FOLDER_NO_TXT, FOLDER_NO_TXT + "        self.texts = [Path(path).read_text(encoding=\"utf-8\") for path, _ in self.samples]\n"),
+           (FOLDER_NO_TXT,
+            FOLDER_NO_TXT + "        self.texts = [Path(path).read_text(encoding=\"utf-8\") for path, _ in "
+                            "self.samples]\n"),
            (FOLDER_READ, "        text, class_index = self.texts[index], self.samples[index][1]\n"),
            fails="textfolder_lazy", concept="lazy loading"),
     mutant(A, "files read as latin-1",
@@ -153,7 +155,9 @@ MUTANTS = [
            ("return x.flip(-1)", "return x.flip(-2)"),
            fails="random_flip", concept="last dimension"),
     mutant(A, "no draw when p is 0 or 1",
-           (FLIP_DRAW, "        if self.p == 1.0 or (self.p > 0.0 and torch.rand(1, generator=self.generator).item() < self.p):\n"),
+           (FLIP_DRAW,
+            "        if self.p == 1.0 or (self.p > 0.0 and torch.rand(1, generator=self.generator).item() < "
+            "self.p):\n"),
            fails="random_flip", concept="also when p is 0 or 1"),
     mutant(A, "flip when the draw is >= p",
            (FLIP_DRAW, "        if torch.rand(1, generator=self.generator).item() >= 1 - self.p:\n"),
@@ -181,7 +185,8 @@ MUTANTS = [
            ("if not 0 <= i < len(self.itos):", "if i >= len(self.itos):"),
            fails="vocab_lookup", concept="negative ids"),
     mutant(A, "pad_id None when absent",
-           ('        if "<pad>" not in self.stoi:\n            raise KeyError("this vocabulary has no \'<pad>\' special")\n'
+           ('        if "<pad>" not in self.stoi:\n'
+            '            raise KeyError("this vocabulary has no \'<pad>\' special")\n'
             '        return self.stoi["<pad>"]',
             '        return self.stoi.get("<pad>")'),
            fails="vocab_lookup", concept="KeyError when absent"),
@@ -197,7 +202,8 @@ MUTANTS = [
            fails="textcls_items", concept="ValueError when texts and labels differ"),
     mutant(A, "texts encoded in __init__",
            ("        self.tokenizer = tokenizer\n",
-            "        self.tokenizer = tokenizer\n        self.encoded = [vocab.encode(tokenizer(text)) for text in texts]\n"),
+            "        self.tokenizer = tokenizer\n"
+            "        self.encoded = [vocab.encode(tokenizer(text)) for text in texts]\n"),
            ("ids = self.vocab.encode(self.tokenizer(self.texts[index]))", "ids = self.encoded[index]"),
            fails="textcls_lazy", concept="encoding at access time"),
 ]
@@ -297,13 +303,16 @@ ALTERNATIVES = [
          CSV_ALTERNATIVE_INIT),
         (_span("        index = operator.index(index)\n", CSV_GETITEM_TRANSFORMS), CSV_ALTERNATIVE_GETITEM),
         (_span("        self.classes = sorted(entry.name", FOLDER_NO_TXT), FOLDER_ALTERNATIVE_INIT),
-        (FOLDER_READ, "        path, class_index = self.samples[index]\n        text = Path(path).read_text(encoding=\"utf-8\")\n"),
+        (FOLDER_READ,
+         "        path, class_index = self.samples[index]\n        text = Path(path).read_text(encoding=\"utf-8\")\n"),
     ),
     alternative(
         A, "reduce, moveaxis, per-channel stack, torch.flip, dict counting, as_tensor",
         ("        for transform in self.transforms:\n            x = transform(x)\n        return x\n",
-         "        from functools import reduce\n\n        return reduce(lambda value, transform: transform(value), self.transforms, x)\n"),
-        ("        if pic.ndim == 2:\n            pic = pic[:, :, None]\n        tensor = torch.tensor(pic.transpose(2, 0, 1))\n" + TO_TENSOR_SCALE,
+         "        from functools import reduce\n\n"
+         "        return reduce(lambda value, transform: transform(value), self.transforms, x)\n"),
+        ("        if pic.ndim == 2:\n            pic = pic[:, :, None]\n"
+         "        tensor = torch.tensor(pic.transpose(2, 0, 1))\n" + TO_TENSOR_SCALE,
          "        scale = 255.0 if pic.dtype == np.uint8 else 1.0\n"
          "        chw = np.moveaxis(np.atleast_3d(pic), -1, 0)\n"
          "        return torch.from_numpy(np.array(chw, dtype=np.float32)) / scale\n"),
@@ -314,7 +323,8 @@ ALTERNATIVES = [
          "        if draw >= self.p:\n            return x\n"
          "        if isinstance(x, Tensor):\n            return torch.flip(x, dims=(-1,))\n"
          "        return np.ascontiguousarray(x[..., ::-1])\n"),
-        ('    return re.findall(r"\\w+", text.lower())', '    return [match.group(0) for match in re.finditer(r"\\w+", text.lower())]'),
+        ('    return re.findall(r"\\w+", text.lower())',
+         '    return [match.group(0) for match in re.finditer(r"\\w+", text.lower())]'),
         (_span("        if isinstance(min_freq, bool) or not isinstance(min_freq, int)",
                "        self.stoi = {token: i for i, token in enumerate(self.itos)}\n"), VOCAB_ALTERNATIVE_INIT),
         (_span("        index = self.stoi.get(token)\n", "        return self.stoi[\"<unk>\"]\n\n"),
@@ -325,11 +335,13 @@ ALTERNATIVES = [
          "        if bad:\n            raise IndexError(f\"ids {bad} are not in [0, {len(self)})\")\n"
          "        return [self.itos[i] for i in ids]\n"),
         (TEXTCLS_LENGTHS,
-         "        if len({len(texts), len(labels)}) != 1:\n            raise ValueError(\"one label per text, please\")\n"),
+         "        if len({len(texts), len(labels)}) != 1:\n"
+         "            raise ValueError(\"one label per text, please\")\n"),
         ("        ids = self.vocab.encode(self.tokenizer(self.texts[index]))\n"
          "        label = torch.tensor(int(self.labels[index]), dtype=torch.int64)\n"
          "        return torch.tensor(ids, dtype=torch.int64), label",
          "        tokens = self.tokenizer(self.texts[index])\n"
-         "        return torch.as_tensor([self.vocab[t] for t in tokens], dtype=torch.long), torch.as_tensor(self.labels[index]).long()"),
+         "        return torch.as_tensor([self.vocab[t] for t in tokens], dtype=torch.long), "
+         "torch.as_tensor(self.labels[index]).long()"),
     ),
 ]

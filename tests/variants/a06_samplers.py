@@ -42,7 +42,8 @@ SHARD_SEED = "g.manual_seed(self.seed + self.epoch)"
 
 MUTANTS = [
     # ------------------------------------------------------------ SequentialSampler
-    mutant(A, "sequential starts at 1", ("return iter(range(len(self.data_source)))", "return iter(range(1, len(self.data_source) + 1))"),
+    mutant(A, "sequential starts at 1",
+           ("return iter(range(len(self.data_source)))", "return iter(range(1, len(self.data_source) + 1))"),
            fails="sequential_sampler", concept="0, 1, ..., len(data_source) - 1"),
     mutant(A, "subclasses torch's SequentialSampler",
            ("class SequentialSampler(Sampler[int]):", "class SequentialSampler(torch.utils.data.SequentialSampler):"),
@@ -61,7 +62,8 @@ MUTANTS = [
             "            yield from order[: self.num_samples % n]\n"),
            fails=("random_sampler_permutation", "random_sampler_epochs"), concept="generator"),
     mutant(A, "one permutation truncated when num_samples > n",
-           (RANDOM_PERMS, "            yield from torch.randperm(n, generator=generator).tolist()[: self.num_samples]\n"),
+           (RANDOM_PERMS,
+            "            yield from torch.randperm(n, generator=generator).tolist()[: self.num_samples]\n"),
            fails="random_sampler_permutation", concept="whole permutations"),
     mutant(A, "permutation as tensor elements, not ints",
            (RANDOM_PERMS,
@@ -75,7 +77,8 @@ MUTANTS = [
            (RANDOM_SEEDING, "        generator = self.generator\n        if self.replacement:\n"),
            fails="random_sampler_epochs", concept="global RNG"),
     mutant(A, "generator=None seeded once in __init__",
-           ("        self.replacement = replacement\n        self.num_samples = num_samples\n        self.generator = generator\n",
+           ("        self.replacement = replacement\n        self.num_samples = num_samples\n"
+            "        self.generator = generator\n",
             "        self.replacement = replacement\n        self.num_samples = num_samples\n"
             "        if generator is None:\n"
             "            generator = torch.Generator()\n"
@@ -96,7 +99,8 @@ MUTANTS = [
     mutant(A, "with replacement: randint high n - 1",
            ("draws = torch.randint(high=n, size=", "draws = torch.randint(high=n - 1, size="),
            fails="random_sampler_replacement", concept="uniform in [0, n)"),
-    mutant(A, "replacement ignored", ("        if self.replacement:\n            draws", "        if False:\n            draws"),
+    mutant(A, "replacement ignored",
+           ("        if self.replacement:\n            draws", "        if False:\n            draws"),
            fails="random_sampler_replacement", concept="indices may repeat"),
     mutant(A, "with replacement: draws n instead of num_samples",
            ("size=(self.num_samples,), generator=generator)", "size=(n,), generator=generator)"),
@@ -110,9 +114,11 @@ MUTANTS = [
     mutant(A, "wraps torch's RandomSampler",
            ('        """Yield ``num_samples`` random indices (one epoch)."""\n',
             '        """Yield ``num_samples`` random indices (one epoch)."""\n'
-            "        yield from torch.utils.data.RandomSampler(self.data_source, self.replacement, self.num_samples, self.generator)\n"
+            "        yield from torch.utils.data.RandomSampler(self.data_source, self.replacement, self.num_samples, "
+            "self.generator)\n"
             "        return\n"),
-           fails=("random_sampler_permutation", "random_sampler_epochs", "random_sampler_replacement"), concept="implement it yourself"),
+           fails=("random_sampler_permutation", "random_sampler_epochs", "random_sampler_replacement"),
+           concept="implement it yourself"),
     # ------------------------------------------------------------ BatchSampler
     mutant(A, "BatchSampler without __len__", (BATCH_LEN, ""), fails="batch_sampler_len", concept="__len__"),
     mutant(A, "BatchSampler len off by one when it divides",
@@ -122,18 +128,23 @@ MUTANTS = [
     mutant(A, "BatchSampler len ignores drop_last",
            ("        if self.drop_last:\n            return len(self.sampler) // self.batch_size\n", ""),
            fails="batch_sampler_len", concept="drop_last"),
-    mutant(A, "incomplete batch kept with drop_last", ("        if batch and not self.drop_last:\n", "        if batch:\n"),
+    mutant(A, "incomplete batch kept with drop_last",
+           ("        if batch and not self.drop_last:\n", "        if batch:\n"),
            fails="batch_sampler_batches", concept="drop_last"),
-    mutant(A, "empty last batch when the size divides", ("        if batch and not self.drop_last:\n", "        if not self.drop_last:\n"),
+    mutant(A, "empty last batch when the size divides",
+           ("        if batch and not self.drop_last:\n", "        if not self.drop_last:\n"),
            fails="batch_sampler_batches", concept="shorter last batch"),
-    mutant(A, "inner sampler read once in __init__", ("        self.sampler = sampler\n", "        self.sampler = list(sampler)\n"),
+    mutant(A, "inner sampler read once in __init__",
+           ("        self.sampler = sampler\n", "        self.sampler = list(sampler)\n"),
            fails="batch_sampler_batches", concept="iterated anew"),
     mutant(A, "same batch list reused",
-           ("                yield batch\n                batch = []\n", "                yield batch\n                batch.clear()\n"),
+           ("                yield batch\n                batch = []\n",
+            "                yield batch\n                batch.clear()\n"),
            fails="batch_sampler_batches", concept="batching a sampler"),
     mutant(A, "drop_last type not checked",
            ("        if not isinstance(drop_last, bool):\n"
-            '            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")\n', ""),
+            '            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")\n',
+            ""),
            fails="batch_sampler_validation", concept="drop_last a bool"),
     mutant(A, "batch_size type not checked",
            ("        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:\n",
@@ -144,32 +155,40 @@ MUTANTS = [
            ("[1.0 / counts[label] for label in labels]", "[counts[label] / len(labels) for label in labels]"),
            fails=("class_balanced_weights", "class_balanced_indices"), concept="inverse class frequency"),
     mutant(A, "tensor labels counted as distinct objects",
-           ("        if isinstance(labels, torch.Tensor):\n            labels = labels.tolist()\n        labels = list(labels)\n",
+           ("        if isinstance(labels, torch.Tensor):\n            labels = labels.tolist()\n"
+            "        labels = list(labels)\n",
             "        labels = list(labels)\n"),
            fails=("class_balanced_weights", "class_balanced_indices"), concept="labels.tolist()"),
     mutant(A, "float32 weights",
            ("for label in labels], dtype=torch.float64)", "for label in labels], dtype=torch.float32)"),
            fails="class_balanced_weights", concept="float64"),
     mutant(A, "class-balanced draws without replacement",
-           ("torch.multinomial(self.weights, self.num_samples, True,", "torch.multinomial(self.weights, self.num_samples, False,"),
+           ("torch.multinomial(self.weights, self.num_samples, True,",
+            "torch.multinomial(self.weights, self.num_samples, False,"),
            fails="class_balanced_indices", concept="multinomial"),
     mutant(A, "wraps torch's WeightedRandomSampler",
            ("        draws = torch.multinomial(self.weights, self.num_samples, True, generator=self.generator)\n",
-            "        draws = torch.tensor(list(torch.utils.data.WeightedRandomSampler(self.weights, self.num_samples, generator=self.generator)))\n"),
+            "        draws = torch.tensor(list(torch.utils.data.WeightedRandomSampler(self.weights, self.num_samples, "
+            "generator=self.generator)))\n"),
            fails="class_balanced_indices", concept="implement it yourself"),
     mutant(A, "default num_samples = number of classes",
            ("            num_samples = len(labels)\n", "            num_samples = len(set(labels))\n"),
            fails="class_balanced_indices", concept="num_samples"),
     # ------------------------------------------------------------ BucketBatchSampler
     mutant(A, "buckets not sorted by length",
-           ("bucket = sorted(indices[start : start + step], key=self.lengths.__getitem__)", "bucket = indices[start : start + step]"),
+           ("bucket = sorted(indices[start : start + step], key=self.lengths.__getitem__)",
+            "bucket = indices[start : start + step]"),
            fails=("bucket_padding", "bucket_randomness"), concept="sort"),
-    mutant(A, "bucket holds bucket_size indices", ("step = self.bucket_size * self.batch_size", "step = self.bucket_size"),
+    mutant(A, "bucket holds bucket_size indices",
+           ("step = self.bucket_size * self.batch_size", "step = self.bucket_size"),
            fails=("bucket_coverage", "bucket_padding"), concept="bucket_size * batch_size"),
-    mutant(A, "batch order not shuffled", (BUCKET_SHUFFLE_BATCHES, ""), fails="bucket_randomness", concept="batch order"),
+    mutant(A, "batch order not shuffled", (BUCKET_SHUFFLE_BATCHES, ""), fails="bucket_randomness",
+           concept="batch order"),
     mutant(A, "bucket indices shuffled with random.shuffle",
-           ("            indices = torch.randperm(n, generator=generator).tolist()\n        else:\n            indices = list(range(n))\n        step",
-            "            indices = list(range(n))\n            __import__('random').shuffle(indices)\n        else:\n            indices = list(range(n))\n        step"),
+           ("            indices = torch.randperm(n, generator=generator).tolist()\n        else:\n"
+            "            indices = list(range(n))\n        step",
+            "            indices = list(range(n))\n            __import__('random').shuffle(indices)\n        else:\n"
+            "            indices = list(range(n))\n        step"),
            fails="bucket_randomness", concept="random.shuffle"),
     mutant(A, "bucket generator re-seeded every epoch",
            ("        generator = self.generator\n        if self.shuffle and generator is None:\n",
@@ -187,12 +206,16 @@ MUTANTS = [
     mutant(A, "last bucket lost", ("for start in range(0, n, step):", "for start in range(0, n - step + 1, step):"),
            fails="bucket_coverage", concept="every index once"),
     # ------------------------------------------------------------ ShardSampler
-    mutant(A, "seed ignores the epoch", (SHARD_SEED, "g.manual_seed(self.seed)"), fails="shard_set_epoch", concept="set_epoch"),
-    mutant(A, "set_epoch does nothing", ("        self.epoch = epoch\n", "        pass\n"), fails="shard_set_epoch", concept="set_epoch"),
-    mutant(A, "every rank shuffles with its own seed", (SHARD_SEED, "g.manual_seed(self.seed + self.epoch + self.rank)"),
+    mutant(A, "seed ignores the epoch", (SHARD_SEED, "g.manual_seed(self.seed)"), fails="shard_set_epoch",
+           concept="set_epoch"),
+    mutant(A, "set_epoch does nothing", ("        self.epoch = epoch\n", "        pass\n"), fails="shard_set_epoch",
+           concept="set_epoch"),
+    mutant(A, "every rank shuffles with its own seed",
+           (SHARD_SEED, "g.manual_seed(self.seed + self.epoch + self.rank)"),
            fails=("shard_coverage", "shard_indices"), concept="seed + epoch"),
     mutant(A, "truncates without drop_last",
-           ("self.num_samples = n // num_replicas if drop_last else math.ceil(n / num_replicas)", "self.num_samples = n // num_replicas"),
+           ("self.num_samples = n // num_replicas if drop_last else math.ceil(n / num_replicas)",
+            "self.num_samples = n // num_replicas"),
            fails=("shard_coverage", "shard_indices"), concept="drop_last"),
     mutant(A, "drop_last off by one",
            ("self.num_samples = n // num_replicas if drop_last else math.ceil(n / num_replicas)",
@@ -203,7 +226,8 @@ MUTANTS = [
             "return iter(indices[self.rank * self.num_samples : (self.rank + 1) * self.num_samples])"),
            fails="shard_indices", concept="indices[rank::num_replicas]"),
     mutant(A, "pads by wrapping around only once",
-           ("indices = (indices * math.ceil(self.total_size / n))[: self.total_size]", "indices = (indices + indices)[: self.total_size]"),
+           ("indices = (indices * math.ceil(self.total_size / n))[: self.total_size]",
+            "indices = (indices + indices)[: self.total_size]"),
            fails="shard_indices", concept="wrapping around"),
     mutant(A, "rank == num_replicas accepted", ("not 0 <= rank < num_replicas", "not 0 <= rank <= num_replicas"),
            fails="shard_validation", concept="[0, num_replicas)"),
@@ -237,7 +261,8 @@ ALTERNATIVES = [
          "            g = torch.Generator()\n"
          "            g.manual_seed(int(torch.empty((), dtype=torch.int64).random_().item()))\n"
          "        if self.replacement:\n"
-         "            out = torch.multinomial(torch.ones(n, dtype=torch.float64), self.num_samples, True, generator=g)\n"
+         "            out = torch.multinomial(torch.ones(n, dtype=torch.float64), self.num_samples, True, "
+         "generator=g)\n"
          "        else:\n"
          "            rounds = -(-self.num_samples // n)\n"
          "            out = torch.cat([torch.randperm(n, generator=g) for _ in range(rounds)])[: self.num_samples]\n"
@@ -290,8 +315,10 @@ ALTERNATIVES = [
         ("            draws = torch.randint(high=n, size=(self.num_samples,), generator=generator)\n"
          "            yield from draws.tolist()\n",
          "            for _ in range(self.num_samples // 32):\n"
-         "                yield from torch.randint(high=n, size=(32,), dtype=torch.int64, generator=generator).tolist()\n"
-         "            yield from torch.randint(high=n, size=(self.num_samples % 32,), dtype=torch.int64, generator=generator).tolist()\n"),
+         "                yield from torch.randint(high=n, size=(32,), dtype=torch.int64, "
+         "generator=generator).tolist()\n"
+         "            yield from torch.randint(high=n, size=(self.num_samples % 32,), dtype=torch.int64, "
+         "generator=generator).tolist()\n"),
         ("        batch: list[int] = []\n        for index in self.sampler:\n            batch.append(index)\n"
          "            if len(batch) == self.batch_size:\n                yield batch\n                batch = []\n"
          "        if batch and not self.drop_last:\n            yield batch\n",

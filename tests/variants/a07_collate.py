@@ -60,7 +60,8 @@ MUTANTS = [
            ('        "attention_mask": attention_mask,\n', '        "attention_mask": attention_mask.T,\n'),
            fails=("pad_collate_input_ids", "pad_collate_attention_mask"), concept="shape"),
     mutant(A, "batch sorted by length (labels reordered)",
-           (LENGTHS_LINE, "    batch = sorted(batch, key=lambda sample: len(sample[0]), reverse=True)\n" + LENGTHS_LINE),
+           (LENGTHS_LINE,
+            "    batch = sorted(batch, key=lambda sample: len(sample[0]), reverse=True)\n" + LENGTHS_LINE),
            fails=("pad_collate_input_ids", "pad_collate_lengths_labels"), concept="input order"),
     mutant(A, "lengths as a list", ('        "lengths": lengths,\n', '        "lengths": lengths.tolist(),\n'),
            fails="pad_collate_lengths_labels", concept="int64 tensors"),
@@ -69,7 +70,8 @@ MUTANTS = [
             "    labels = [label for _, label in batch]\n"),
            fails="pad_collate_lengths_labels", concept="int64 tensors"),
     mutant(A, "pads with zeros whatever pad_value",
-           ("torch.full((len(batch), max_len), pad_value, dtype=torch.int64)", "torch.zeros((len(batch), max_len), dtype=torch.int64)"),
+           ("torch.full((len(batch), max_len), pad_value, dtype=torch.int64)",
+            "torch.zeros((len(batch), max_len), dtype=torch.int64)"),
            fails="pad_collate_input_ids", concept="pad_value"),
     mutant(A, "uses pad_sequence",
            ("from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence",
@@ -81,7 +83,8 @@ MUTANTS = [
            fails=("pad_collate_input_ids", "pad_collate_attention_mask", "pad_collate_lengths_labels"),
            concept="implement it yourself"),
     mutant(A, "no ValueError for an empty batch",
-           ('    if len(batch) == 0:\n        raise ValueError("batch should hold at least one sample, but it is empty")\n', ""),
+           ('    if len(batch) == 0:\n'
+            '        raise ValueError("batch should hold at least one sample, but it is empty")\n', ""),
            fails="pad_collate_empty_batch", concept="ValueError"),
     # --- masked_mean
     mutant(A, "padding summed into the mean", (TOTAL_LINE, "    total = x.sum(dim=1)\n"),
@@ -106,7 +109,8 @@ MUTANTS = [
            fails="pack_collate_fields", concept="input order"),
     mutant(A, "sorted by hand, packed with enforce_sorted=True",
            ("    padded = pad_collate(batch)\n",
-            "    batch = sorted(batch, key=lambda sample: len(sample[0]), reverse=True)\n    padded = pad_collate(batch)\n"),
+            "    batch = sorted(batch, key=lambda sample: len(sample[0]), reverse=True)\n"
+            "    padded = pad_collate(batch)\n"),
            ("batch_first=True, enforce_sorted=False\n    )", "batch_first=True, enforce_sorted=True\n    )"),
            fails="pack_collate_fields", concept="enforce_sorted=False"),
     mutant(A, "batch_first forgotten", ("batch_first=True, enforce_sorted=False\n    )", "enforce_sorted=False\n    )"),
@@ -128,7 +132,8 @@ MUTANTS = [
             "            out[key] = torch.tensor(values, dtype=torch.bool)\n"),
            fails="collate_dicts_scalars", concept="bool"),
     mutant(A, "floats as float32",
-           ("torch.tensor([float(v) for v in values], dtype=torch.float64)", "torch.tensor([float(v) for v in values])"),
+           ("torch.tensor([float(v) for v in values], dtype=torch.float64)",
+            "torch.tensor([float(v) for v in values])"),
            fails="collate_dicts_scalars", concept="float64"),
     mutant(A, "ints mixed with floats left as a list",
            ("        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) and any(\n"
@@ -141,7 +146,8 @@ MUTANTS = [
             "        else:\n            out[key] = torch.tensor(values)\n"),
            fails="collate_dicts_scalars", concept="lists"),
     mutant(A, "no ValueError for no samples",
-           ('    if len(samples) == 0:\n        raise ValueError("samples should hold at least one sample, but it is empty")\n', ""),
+           ('    if len(samples) == 0:\n'
+            '        raise ValueError("samples should hold at least one sample, but it is empty")\n', ""),
            fails="collate_dicts_key_errors", concept="ValueError"),
     mutant(A, "differing keys: vague message",
            (KEY_CHECKS,
@@ -194,14 +200,16 @@ ALTERNATIVES = [
          "        differ = sorted(set(keys) ^ set(sample))\n"
          "        if differ:\n"
          "            raise ValueError(f\"key {differ[0]!r} differs between sample 0 and sample {i}\")\n"),
-        ("        if all(isinstance(v, Tensor) for v in values):\n" + SHAPE_CHECK + "            out[key] = torch.stack(values)\n"
+        ("        if all(isinstance(v, Tensor) for v in values):\n" + SHAPE_CHECK
+         + "            out[key] = torch.stack(values)\n"
          + BOOL_INT,
          "        kinds = {type(v) for v in values}\n"
          "        if all(torch.is_tensor(v) for v in values):\n"
          "            try:\n"
          "                out[key] = torch.stack(values)\n"
          "            except RuntimeError:\n"
-         "                raise ValueError(f\"key {key!r}: shapes {[list(v.shape) for v in values]} do not match\") from None\n"
+         "                raise ValueError(f\"key {key!r}: shapes {[list(v.shape) for v in values]} do not match\") "
+         "from None\n"
          "        elif kinds == {bool}:\n"
          "            out[key] = torch.tensor(values)\n"
          "        elif kinds == {int}:\n"
@@ -219,7 +227,8 @@ ALTERNATIVES = [
          "    for (ids, _), n in zip(batch, lengths.tolist()):\n"
          "        pad = torch.full((max_len - n,), pad_value, dtype=torch.int64)\n"
          "        rows.append(torch.cat([ids.to(torch.int64), pad]))\n"
-         "        masks.append(torch.cat([torch.ones(n, dtype=torch.bool), torch.zeros(max_len - n, dtype=torch.bool)]))\n"
+         "        masks.append(torch.cat([torch.ones(n, dtype=torch.bool), torch.zeros(max_len - n, "
+         "dtype=torch.bool)]))\n"
          "    input_ids = torch.stack(rows)\n"
          "    attention_mask = torch.stack(masks)\n"),
         ("    mask3 = mask.unsqueeze(-1)\n" + TOTAL_LINE + COUNT_LINE + "    return total / count\n",

@@ -11,7 +11,10 @@ A = "a09_capstone"
 
 DEFAULT_MASK = "            attention_mask = input_ids != self.pad_id\n"
 POOLED = "        pooled = masked_mean(self.embedding(input_ids), attention_mask)\n"
-FORK = "    with torch.random.fork_rng():\n        torch.manual_seed(seed)\n        model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)\n"
+FORK = (
+    "    with torch.random.fork_rng():\n        torch.manual_seed(seed)\n"
+    "        model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)\n"
+)
 SAMPLER = "    sampler = BucketBatchSampler(train_lengths, batch_size, generator=g)\n"
 LOOP = "    for epoch in range(1, epochs + 1):\n"
 HISTORY_LOOP = (
@@ -37,16 +40,21 @@ MUTANTS = [
     mutant(A, "default mask all True",
            (DEFAULT_MASK, "            attention_mask = torch.ones_like(input_ids, dtype=torch.bool)\n"),
            fails=("forward_default_mask", "forward_ignores_padding"), concept="pad"),
-    mutant(A, "default mask compares with 0, not pad_id", (DEFAULT_MASK, "            attention_mask = input_ids != 0\n"),
+    mutant(A, "default mask compares with 0, not pad_id",
+           (DEFAULT_MASK, "            attention_mask = input_ids != 0\n"),
            fails="forward_default_mask", concept="input_ids != pad_id"),
     mutant(A, "sum divided by T (padding counted)",
-           (POOLED, "        pooled = (self.embedding(input_ids) * attention_mask.unsqueeze(-1)).sum(1) / input_ids.shape[1]\n"),
+           (POOLED,
+            "        pooled = (self.embedding(input_ids) * attention_mask.unsqueeze(-1)).sum(1) / "
+            "input_ids.shape[1]\n"),
            fails=("forward_with_mask", "forward_ignores_padding"), concept="real tokens"),
     mutant(A, "classifier is torch's nn.Linear",
-           ("        self.classifier = Linear(embed_dim, num_classes)\n", "        self.classifier = nn.Linear(embed_dim, num_classes)\n"),
+           ("        self.classifier = Linear(embed_dim, num_classes)\n",
+            "        self.classifier = nn.Linear(embed_dim, num_classes)\n"),
            fails="classifier_is_own_linear", concept="a01_modules.Linear"),
     mutant(A, "embedding without padding_idx",
-           ("self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id)", "self.embedding = nn.Embedding(vocab_size, embed_dim)"),
+           ("self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_id)",
+            "self.embedding = nn.Embedding(vocab_size, embed_dim)"),
            fails="embedding_submodule", concept="padding_idx"),
     # --- train_text_classifier
     mutant(A, "num_classes from the training labels only",
@@ -61,7 +69,9 @@ MUTANTS = [
            (FORK, "    model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)\n"),
            fails=("train_reproducible", "train_keeps_global_rng"), concept="global RNG"),
     mutant(A, "manual_seed without fork_rng (moves the global RNG)",
-           (FORK, "    torch.manual_seed(seed)\n    model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)\n"),
+           (FORK,
+            "    torch.manual_seed(seed)\n"
+            "    model = TextClassifier(len(vocab), embed_dim, num_classes, pad_id=vocab.pad_id)\n"),
            fails="train_keeps_global_rng", concept="fork_rng"),
     mutant(A, "BucketBatchSampler without the generator",
            (SAMPLER, "    sampler = BucketBatchSampler(train_lengths, batch_size)\n"),
@@ -72,7 +82,8 @@ MUTANTS = [
             "    train_loader = DataLoader(train_ds, batch_sampler=sampler, collate_fn=collate)\n"
             "    val_loader = DataLoader(val_ds, batch_size=batch_size, collate_fn=collate)\n"),
            fails="train_keeps_global_rng", concept="generator"),
-    mutant(A, "lr ignored (Adam's default)", ("    optimizer = Adam(model.parameters(), lr=lr)\n", "    optimizer = Adam(model.parameters())\n"),
+    mutant(A, "lr ignored (Adam's default)",
+           ("    optimizer = Adam(model.parameters(), lr=lr)\n", "    optimizer = Adam(model.parameters())\n"),
            fails=("train_optimizer", "train_accuracy"), concept="lr"),
     mutant(A, "one epoch too few", (LOOP, "    for epoch in range(1, epochs):\n"),
            fails=("train_returns", "train_optimizer"), concept="per epoch"),
@@ -85,7 +96,8 @@ MUTANTS = [
            fails="train_batches", concept="(input_ids, labels)"),
     mutant(A, "plain batches instead of BucketBatchSampler",
            ("    train_loader = DataLoader(train_ds, batch_sampler=sampler, collate_fn=collate, generator=g)\n",
-            "    train_loader = DataLoader(train_ds, batch_size=batch_size, shuffle=True, collate_fn=collate, generator=g)\n"),
+            "    train_loader = DataLoader(train_ds, batch_size=batch_size, shuffle=True, collate_fn=collate, "
+            "generator=g)\n"),
            fails="train_batches", concept="BucketBatchSampler"),
     mutant(A, "validation texts encoded with their own vocabulary",
            ("    val_ds = TextClassificationDataset(val_texts, val_labels, vocab)\n",
@@ -137,7 +149,8 @@ ALTERNATIVES = [
         ("    vocab = Vocab([tokenize(text) for text in train_texts])\n",
          "    with torch.random.fork_rng():\n"
          "        torch.manual_seed(seed)\n"
-         "        return _train(train_texts, train_labels, val_texts, val_labels, epochs, batch_size, embed_dim, lr)\n\n\n"
+         "        return _train(train_texts, train_labels, val_texts, val_labels, epochs, batch_size, embed_dim, lr)\n"
+         "\n\n"
          "def _train(train_texts, train_labels, val_texts, val_labels, epochs, batch_size, embed_dim, lr):\n"
          "    vocab = Vocab([tokenize(text) for text in train_texts])\n"),
         ("    g = torch.Generator()\n    g.manual_seed(seed)\n", "    g = None\n"),

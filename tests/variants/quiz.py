@@ -18,15 +18,19 @@ def _wrong(letter: str) -> str:
 
 
 MUTANTS = [
-    mutant(A, f"wrong answer to {q}", (_line(q, f'"{a}"'), _line(q, f'"{_wrong(a)}"')), fails=q.lower(), concept=TOPICS[q])
+    mutant(A, f"wrong answer to {q}", (_line(q, f'"{a}"'), _line(q, f'"{_wrong(a)}"')), fails=q.lower(),
+           concept=TOPICS[q])
     for q, a in sorted(_ANSWERS.items())
 ] + [
-    mutant(A, "answer with its parenthesis", (_line("Q02", f'"{_ANSWERS["Q02"]}"'), _line("Q02", f'"{_ANSWERS["Q02"]})"')),
+    mutant(A, "answer with its parenthesis",
+           (_line("Q02", f'"{_ANSWERS["Q02"]}"'), _line("Q02", f'"{_ANSWERS["Q02"]})"')),
            fails="q02", concept="one lowercase letter"),
-    mutant(A, "answer as the option text", (_line("Q05", f'"{_ANSWERS["Q05"]}"'), _line("Q05", '"buffers are in state_dict"')),
+    mutant(A, "answer as the option text",
+           (_line("Q05", f'"{_ANSWERS["Q05"]}"'), _line("Q05", '"buffers are in state_dict"')),
            fails="q05", concept="one lowercase letter"),
 ]
 
 ALTERNATIVES = [
-    alternative(A, "upper case and spaces", *[(_line(q, f'"{a}"'), _line(q, f'" {a.upper()} "')) for q, a in sorted(_ANSWERS.items())]),
+    alternative(A, "upper case and spaces",
+                *[(_line(q, f'"{a}"'), _line(q, f'" {a.upper()} "')) for q, a in sorted(_ANSWERS.items())]),
 ]
