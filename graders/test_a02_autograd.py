@@ -8,6 +8,11 @@ which calls the Function's ``backward`` and hands back its raw result: the
 autograd engine would silently sum a bias gradient of shape ``(N, out)`` down
 to ``(out,)`` and drop surplus ``None``s, so only the raw result shows those
 mistakes.
+
+One mistake, one diagnosis: the backward, gradcheck and LinearWithCustomGrad
+checks build on the forward checks they cannot be judged apart from, and the
+layer checks install fixed parameters into the student's layer (built without
+its ``__init__`` when that raises).
 """
 
 from __future__ import annotations
@@ -16,11 +21,20 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from torch import nn
 
 from graders.engine import check
 from graders.engine.judges import keywise
 from graders.engine.observations import is_raised
-from graders.engine.probes import UNIFORM_INIT_RULES, expect_raise, registry, set_linear, spy_static, uniform_init_stats
+from graders.engine.probes import UNIFORM_INIT_RULES, expect_raise, registry, spy_static, uniform_init_stats
+
+TASKS = {
+    1: ("Exp.forward", "Exp.backward", "exp"),
+    2: ("LinearFunction.forward", "LinearFunction.backward", "linear"),
+    3: ("ClampSTE.forward", "ClampSTE.backward", "clamp_ste"),
+    4: ("LinearWithCustomGrad.__init__", "LinearWithCustomGrad.forward"),
+    5: ("mse_loss_and_grad",),
+}
 
 APPLY = ("MyFunction.apply(...) puts the Function's node in the graph; calling forward (or a torch op) yourself "
          "bypasses your backward")
@@ -29,6 +43,9 @@ SAVED = ("ctx.save_for_backward stores tensors for backward; backward must never
 RETURNS = ("backward returns exactly one gradient per input of forward, each of that input's shape "
            "(bias gradient summed over the batch), and None where ctx.needs_input_grad is False or the input is None")
 CHAIN = "the chain rule in backward: the gradient w.r.t. an input is grad_output times the local derivative"
+EXP_GRADCHECK = ("torch.autograd.gradcheck compares your backward with finite differences of your forward in float64, "
+                 "running backward once per output element through the same graph: every run must give grad_output "
+                 "times the local derivative, so backward must never modify a saved tensor in place")
 GRADCHECK = ("torch.autograd.gradcheck compares your backward with finite differences of your forward in float64: "
              "backward must return exactly one gradient per input of forward, each grad_output times the local "
              "derivative (the chain rule), of its input's shape")
@@ -75,11 +92,36 @@ def node_name(t: torch.Tensor) -> str | None:
     return None if t.grad_fn is None else type(t.grad_fn).__name__
 
 
+def layer_with(p, cls: type, weight: torch.Tensor, bias: torch.Tensor | None, label: str) -> nn.Module:
+    """An instance of the student's layer class holding ``weight`` and ``bias`` as new Parameters.
+
+    Built by the student's ``__init__``; when that raises (or nn.Module's own
+    ``__init__`` never ran), built without it, so that forward is graded on its
+    own. ``bias=None`` builds the layer with ``bias=False`` and leaves its bias
+    as the student's code made it.
+    """
+    n_out, n_in = weight.shape
+    layer, exc = p.attempt_with_exception(label, cls, n_in, n_out, bias=bias is not None)
+    if exc is not None or not isinstance(layer, nn.Module) or "_parameters" not in vars(layer):
+        layer = cls.__new__(cls)
+        nn.Module.__init__(layer)
+        layer.in_features, layer.out_features = n_in, n_out
+        layer.register_parameter("bias", None)
+    layer.weight = nn.Parameter(weight.clone())
+    if bias is not None:
+        layer.bias = nn.Parameter(bias.clone())
+    return layer
+
+
 # --- Task 1: Exp ---------------------------------------------------------------------------------------------------
 
 
-@check(points=2, concept="Exp.forward computes exp(x) of any shape and dtype",
-       hint="in forward: result = x.exp(); ctx.save_for_backward(result); return result")
+@check(points=2, task=1, concept="the forward of a custom autograd Function: Exp.forward computes exp(x) for inputs "
+                                 "of any shape and dtype",
+       hints=("What must Exp.forward return for an input of any shape and dtype, and what does exp(x) hand back?",
+              "Read the docstrings of Exp.forward and exp, and torch.exp (or torch.Tensor.exp).",
+              "A Square Function: its forward receives ctx and v and returns v * v, keeping v for backward because "
+              "the derivative 2v needs the input."))
 def exp_forward(m, p):
     """exp(x) equals torch.exp(x)"""
     obs = {}
@@ -90,8 +132,12 @@ def exp_forward(m, p):
     return obs
 
 
-@check(points=2, concept=APPLY, hint="exp(x) should hand x to Exp.apply and return what apply gives back "
-                                     "(not Exp.forward(...), not torch.exp(x))")
+@check(points=2, task=1, concept=APPLY,
+       hints=("Which call connects your Function to the autograd graph, so that its backward is the one that runs?",
+              "Read the module docstring of a02 (the sentence on using MyFunction.apply) and "
+              "torch.autograd.Function.apply in the PyTorch documentation.",
+              "For a Function Square, square(v) hands v to Square.apply and returns what it gives back; the "
+              "result's grad_fn is then Square's node (SquareBackward)."))
 def exp_uses_apply(m, p):
     """exp(x) goes through Exp.apply, so its grad_fn is your Exp's node"""
     x = p.randn(3, 4).requires_grad_()
@@ -103,8 +149,13 @@ def exp_uses_apply(m, p):
     }
 
 
-@check(points=3, concept=CHAIN + ": d exp(x)/dx = exp(x), so return grad_output * exp(x)",
-       hint="in backward: (result,) = ctx.saved_tensors; return grad_output * result")
+@check(points=3, task=1, builds_on=("exp_forward",), concept=CHAIN + ", and the derivative of exp is exp itself",
+       hints=("backward receives the gradient of the loss w.r.t. the output: how does the chain rule combine it "
+              "with the derivative of exp?",
+              "Read the docstring of Exp.backward and of torch.autograd.Function.backward (what grad_output is); "
+              "what forward saved comes back from ctx.saved_tensors.",
+              "For Square (y = v * v, local derivative 2v): backward reads v back from ctx.saved_tensors and "
+              "returns grad_output * 2 * v."))
 def exp_backward(m, p):
     """y = Exp.apply(x); y.backward(g) gives x.grad = g * exp(x), for a non-trivial g"""
     obs = {}
@@ -118,20 +169,13 @@ def exp_backward(m, p):
     return obs
 
 
-@check(points=2, concept=GRADCHECK, hint="backward must return grad_output * exp(x) computed from the saved output, "
-                                         "for any grad_output")
-def exp_gradcheck(m, p):
-    """torch.autograd.gradcheck passes on exp in float64"""
-    x = p.randn(3, 4, dtype=torch.float64).requires_grad_()
-    return {
-        "torch.autograd.gradcheck(exp, (x,)) for float64 x of shape (3, 4)": gradcheck(
-            p, "gradcheck(exp, (x,))", m.exp, x
-        )
-    }
-
-
-@check(points=2, concept=SAVED, hint="save the output with ctx.save_for_backward(result) and return grad_output * "
-                                     "result (a new tensor), not result.mul_(...)")
+@check(points=2, task=1, builds_on=("exp_forward",), concept=SAVED,
+       hints=("Which tensor does your backward need, how does it travel from forward to backward, and does backward "
+              "change any tensor it did not create?",
+              "Read the docstrings of Exp.forward (what to save) and Exp.backward (the sentence on saved tensors), "
+              "and FunctionCtx.save_for_backward in the torch.autograd documentation.",
+              "For Square: forward saves v with ctx.save_for_backward(v); backward returns a new tensor "
+              "2 * v * grad_output, whereas v.mul_(2) would overwrite the saved input."))
 def exp_saved_output(m, p):
     """Exp saves its output and backward leaves it (and grad_output) unchanged"""
     x = p.randn(3, 4).requires_grad_()
@@ -158,12 +202,33 @@ def exp_saved_output(m, p):
     return obs
 
 
+@check(points=2, task=1, builds_on=("exp_forward", "exp_backward"), concept=EXP_GRADCHECK,
+       hints=("gradcheck runs backward many times through one graph: does your backward give the same answer the "
+              "second time as the first?",
+              "Read the documentation of torch.autograd.gradcheck (what it compares, in which dtype) and the sentence "
+              "on saved tensors in the docstring of Exp.backward.",
+              "With y = Square.apply(v), calling torch.autograd.grad(y, v, g, retain_graph=True) twice in a row must "
+              "give equal gradients; gradcheck relies on exactly that."))
+def exp_gradcheck(m, p):
+    """torch.autograd.gradcheck passes on exp in float64"""
+    x = p.randn(3, 4, dtype=torch.float64).requires_grad_()
+    return {
+        "torch.autograd.gradcheck(exp, (x,)) for float64 x of shape (3, 4)": gradcheck(
+            p, "gradcheck(exp, (x,))", m.exp, x
+        )
+    }
+
+
 # --- Task 2: LinearFunction ----------------------------------------------------------------------------------------
 
 
-@check(points=2, concept="LinearFunction.forward: input @ weight.T, plus bias when it is given",
-       hint="output = input @ weight.T; if bias is not None: output = output + bias; "
-            "linear(...) passes its three arguments to LinearFunction.apply",
+@check(points=2, task=2, concept="LinearFunction.forward: the matrix product of the input with the transposed weight, "
+                                 "plus the bias only when one is given",
+       hints=("input is (N, in_features) and weight (out_features, in_features): which product gives "
+              "(N, out_features), and what happens when bias is None?",
+              "Read the docstrings of LinearFunction.forward and linear, and torch.matmul and torch.Tensor.T.",
+              "Scores of queries q (N, d) against keys k (M, d): q @ k.T has shape (N, M); an optional offset is "
+              "added only when the caller passed one."),
        forbid=("F.linear",))
 def linear_forward(m, p):
     """linear(input, weight, bias) computes input @ weight.T + bias (bias optional)"""
@@ -176,9 +241,15 @@ def linear_forward(m, p):
     }
 
 
-@check(points=3, concept=CHAIN + ": grad_input = g @ weight, grad_weight = g.T @ input, grad_bias = g.sum(0)",
-       hint="in backward: input, weight, bias = ctx.saved_tensors; multiply grad_output by the "
-            "right factor for each input",
+@check(points=3, task=2, builds_on=("linear_forward",),
+       concept=CHAIN + "; for a matrix product each input's gradient is a product of grad_output with the other "
+                       "factor, of that input's shape, and the bias gradient sums grad_output over the batch",
+       hints=("For out = input @ weight.T + bias, how does each entry of out depend on input, weight and bias? "
+              "Which product with grad_output gives each gradient the shape of its input?",
+              "Read the class docstring of LinearFunction (it names the three gradients) and the docstring of "
+              "LinearFunction.backward; what forward saved comes back from ctx.saved_tensors.",
+              "For out = a @ b with a (N, K) and b (K, M): grad_a = grad_out @ b.T is (N, K), grad_b = a.T @ grad_out "
+              "is (K, M), and an offset broadcast over rows gets grad_out summed over the rows."),
        forbid=("F.linear",))
 def linear_gradients(m, p):
     """Gradients through linear match autograd of input @ weight.T + bias, for a non-trivial grad_output"""
@@ -200,8 +271,13 @@ def linear_gradients(m, p):
     return obs
 
 
-@check(points=2, concept=GRADCHECK, hint="derive each gradient from out = input @ weight.T + bias; check shapes: "
-                                         "grad_weight is (out, in)",
+@check(points=2, task=2, builds_on=("linear_forward",), concept=GRADCHECK,
+       hints=("Finite differences of your forward disagree with your backward: which gradient is off? Compare each "
+              "returned gradient's shape and product with its input.",
+              "Read the documentation of torch.autograd.gradcheck (its GradcheckError names the output and input "
+              "whose Jacobian differs) and the docstring of LinearFunction.backward.",
+              "torch.autograd.gradcheck(Square.apply, (v,)) with v = torch.randn(3, dtype=torch.float64, "
+              "requires_grad=True) returns True once Square's backward is right."),
        forbid=("F.linear",))
 def linear_gradcheck(m, p):
     """torch.autograd.gradcheck passes on linear in float64, with and without bias"""
@@ -214,9 +290,12 @@ def linear_gradcheck(m, p):
     }
 
 
-@check(points=3, concept=RETURNS,
-       hint="grad_input = grad_weight = grad_bias = None; fill each only if ctx.needs_input_grad[i] "
-            "(and bias is not None); grad_bias = grad_output.sum(0); return grad_input, grad_weight, grad_bias")
+@check(points=3, task=2, builds_on=("linear_forward", "linear_gradients"), concept=RETURNS,
+       hints=("How many values must backward return, what shape must each have, and when should an entry be None?",
+              "Read the docstring of LinearFunction.backward (the paragraph on returning exactly three values) and "
+              "needs_input_grad in the documentation of torch.autograd.Function.",
+              "A Function scale(v, s), s of shape (C,) broadcast over v of shape (N, C): backward returns two "
+              "entries, v's gradient or None, then s's gradient summed over dim 0 to shape (C,), or None."))
 def linear_backward_returns(m, p):
     """LinearFunction.backward returns exactly three values of the right shapes, None where no gradient is needed"""
     cases = (
@@ -241,9 +320,11 @@ def linear_backward_returns(m, p):
 # --- Task 3: ClampSTE ----------------------------------------------------------------------------------------------
 
 
-@check(points=1, concept="ClampSTE.forward clamps x to [min, max]",
-       hint="ClampSTE.forward can use Tensor.clamp with min and max; clamp_ste(x, min, max) passes "
-            "all three to ClampSTE.apply")
+@check(points=1, task=3, concept="ClampSTE.forward clamps x to [min, max]",
+       hints=("Which values of x change, and what do values below min and above max become?",
+              "Read the docstrings of ClampSTE.forward and clamp_ste, and torch.clamp (both bounds).",
+              "Limiting percentages to [0, 100]: torch.clamp(scores, 0, 100) keeps 42, turns -3 into 0 and 130 into "
+              "100."))
 def clamp_ste_forward(m, p):
     """clamp_ste(x, min, max) equals torch.clamp(x, min, max)"""
     x = p.randn(4, 5) * 2
@@ -255,10 +336,15 @@ def clamp_ste_forward(m, p):
     }
 
 
-@check(points=3, concept="the straight-through estimator: backward passes grad_output through unchanged everywhere "
-                         "(also where forward clamped), and None for the float arguments min and max",
-       hint="in backward: return grad_output, None, None  (one value per forward input: x, min, max); "
-            "clamp_ste must use ClampSTE.apply")
+@check(points=3, task=3, concept="the straight-through estimator: backward passes grad_output through unchanged "
+                                 "everywhere (also where forward clamped), and None for the float arguments min and "
+                                 "max",
+       hints=("The straight-through estimator treats the clamp as the identity: what is the gradient of the "
+              "identity, and what gradient do the float bounds get?",
+              "Read the class docstring of ClampSTE and the 'Returns' paragraph of ClampSTE.backward; the docstring "
+              "of clamp_ste says which call to make.",
+              "A Function with forward(ctx, v, k), k an int, gets one backward entry per forward input: the "
+              "tensor's gradient first, then None for k."))
 def clamp_ste_backward(m, p):
     """clamp_ste's gradient is grad_output everywhere; backward returns (grad_x, None, None)"""
     x = (p.randn(4, 5) * 2).requires_grad_()
@@ -279,10 +365,15 @@ def clamp_ste_backward(m, p):
 # --- Task 4: LinearWithCustomGrad ----------------------------------------------------------------------------------
 
 
-@check(points=2, concept="a layer's parameters as in a01 Linear: nn.Parameter weight (out, in) and bias (out,), "
-                         "uniform(-k, k) with k = 1/sqrt(in_features); register_parameter('bias', None) without bias",
-       hint="super().__init__(); self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k)); "
-            "same for bias")
+@check(points=2, task=4, concept="a layer's parameters as in a01 Linear: nn.Parameter weight (out, in) and bias "
+                                 "(out,), uniform(-k, k) with k = 1/sqrt(in_features); with bias=False, "
+                                 "register_parameter with None",
+       hints=("Which attributes, parameters and initial values does a01's Linear have, and does your layer have the "
+              "same ones?",
+              "Read the docstring of LinearWithCustomGrad.__init__, and torch.nn.Parameter, "
+              "torch.nn.Module.register_parameter and torch.Tensor.uniform_.",
+              "A module with a trainable (C,) scale initialised in [-0.1, 0.1]: once the parent's __init__ has run, "
+              "self.scale = nn.Parameter(torch.empty(C).uniform_(-0.1, 0.1))."))
 def custom_linear_parameters(m, p):
     """LinearWithCustomGrad registers weight and bias like a01's Linear, initialised uniformly in [-k, k]"""
     obs = {}
@@ -300,22 +391,23 @@ def custom_linear_parameters(m, p):
 custom_linear_parameters.judge(keywise(*UNIFORM_INIT_RULES))
 
 
-@check(points=2, concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, "
-                         "and restore (..., out)",
-       hint="out = LinearFunction.apply(x.reshape(-1, self.in_features), self.weight, self.bias); "
-            "return out.reshape(*x.shape[:-1], self.out_features)",
+@check(points=2, task=4, builds_on=("linear_forward",),
+       concept="LinearFunction works on 2-D inputs: flatten (..., in) to (-1, in), apply, and restore (..., out)",
+       hints=("LinearFunction accepts only (N, in_features): how do you turn x of shape (..., in_features) into that, "
+              "and the result back into (..., out_features)?",
+              "Read the docstring of LinearWithCustomGrad.forward, torch.Tensor.reshape and torch.Tensor.shape.",
+              "To apply a row-wise function f to a batch of shape (B, T, D): flat = t.reshape(-1, D), then "
+              "f(flat).reshape(B, T, -1)."),
        forbid=("F.linear",))
 def custom_linear_forward(m, p):
     """LinearWithCustomGrad(4, 3) maps inputs of shape (..., 4) to (..., 3)"""
     obs = {}
-    layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
-    set_linear(layer, p.randn(3, 4), p.randn(3))
+    layer = layer_with(p, m.LinearWithCustomGrad, p.randn(3, 4), p.randn(3), "LinearWithCustomGrad(4, 3)")
     for shape in ((5, 4), (2, 6, 4), (4,)):
         x = p.randn(*shape)
         where = f"LinearWithCustomGrad(4, 3) on x of shape {shape}"
         obs[where] = p.call(where, layer, x)
-    layer = p.call("LinearWithCustomGrad(4, 3, bias=False)", m.LinearWithCustomGrad, 4, 3, bias=False)
-    set_linear(layer, p.randn(3, 4), None)
+    layer = layer_with(p, m.LinearWithCustomGrad, p.randn(3, 4), None, "LinearWithCustomGrad(4, 3, bias=False)")
     x = p.randn(2, 5, 4)
     obs["LinearWithCustomGrad(4, 3, bias=False) on x of shape (2, 5, 4)"] = p.call(
         "LinearWithCustomGrad(4, 3, bias=False)(x)", layer, x
@@ -323,15 +415,18 @@ def custom_linear_forward(m, p):
     return obs
 
 
-@check(points=3, concept="a module whose forward calls LinearFunction.apply gets its gradients "
-                         "from LinearFunction.backward",
-       hint="in forward call LinearFunction.apply(x2d, self.weight, self.bias) on the flattened input "
-            "(no x @ self.weight.T here)",
+@check(points=3, task=4, builds_on=("linear_forward", "linear_gradients", "custom_linear_forward"),
+       concept="a module whose forward calls LinearFunction.apply gets its gradients from LinearFunction.backward",
+       hints=("Does your layer's forward go through LinearFunction, so that its backward is the one autograd "
+              "calls?",
+              "Read the docstring of LinearWithCustomGrad.forward (which call to make) and the module docstring of "
+              "a02 on apply.",
+              "A module built on a custom Square Function computes its forward as Square.apply(v), never v * v, so "
+              "that Square.backward runs in backward()."),
        forbid=("F.linear",))
 def custom_linear_backward(m, p):
     """loss.backward() through LinearWithCustomGrad runs LinearFunction.backward and gives autograd's gradients"""
-    layer = p.call("LinearWithCustomGrad(4, 3)", m.LinearWithCustomGrad, 4, 3)
-    set_linear(layer, p.randn(3, 4), p.randn(3))
+    layer = layer_with(p, m.LinearWithCustomGrad, p.randn(3, 4), p.randn(3), "LinearWithCustomGrad(4, 3)")
     x = p.randn(2, 5, 4).requires_grad_()
     g = p.randn(2, 5, 3)
     with spy_static(m.LinearFunction, "backward") as calls:
@@ -348,10 +443,13 @@ def custom_linear_backward(m, p):
 # --- Task 5: mse_loss_and_grad -------------------------------------------------------------------------------------
 
 
-@check(points=2, concept="the MSE gradient by hand: d mean((pred - target)**2) / d pred = 2 * "
-                         "(pred - target) / pred.numel()",
-       hint="diff = pred - target; loss = (diff * diff).mean(); grad = 2 * diff / pred.numel()  "
-            "(no backward(), no torch.autograd.grad)",
+@check(points=2, task=5, concept="the MSE gradient by hand: the derivative of the mean of squared differences, with "
+                                 "the factor 2 from the square and a division by the number of elements of pred (all "
+                                 "of them, not the batch size)",
+       hints=("Differentiate the mean of (pred - target)**2 with respect to one element of pred: which constant "
+              "comes from the square, and which from the mean?",
+              "Read the docstring of mse_loss_and_grad (it states both results) and torch.Tensor.numel.",
+              "For the mean of cubes of d, mean(d**3), the gradient per element is 3 * d**2 / d.numel()."),
        forbid=("autograd",))
 def mse_values(m, p):
     """mse_loss_and_grad returns mean((pred - target)**2) and 2 * (pred - target) / numel"""
@@ -365,9 +463,14 @@ def mse_values(m, p):
     return obs
 
 
-@check(points=1, concept="results computed by hand carry no autograd graph: compute under "
-                         "torch.no_grad() or .detach() them",
-       hint="with torch.no_grad(): diff = pred - target; loss = ...; grad = ...", forbid=("autograd",))
+@check(points=1, task=5, concept="results computed by hand carry no autograd graph: compute under "
+                                 "torch.no_grad() or .detach() them",
+       hints=("When pred requires grad, does autograd record what you compute from it, and should the returned loss "
+              "and grad remember that?",
+              "Read the sentence on graph history in the docstring of mse_loss_and_grad, and torch.no_grad and "
+              "torch.Tensor.detach.",
+              "centred = (v - v.mean()).detach() has grad_fn None even when v requires grad."),
+       forbid=("autograd",))
 def mse_no_graph(m, p):
     """mse_loss_and_grad's loss and grad have no graph history even when pred requires grad"""
     obs = {}
@@ -382,10 +485,13 @@ def mse_no_graph(m, p):
     return obs
 
 
-@check(points=1, concept="validating arguments: shapes that merely broadcast are a caller's bug; "
-                         "raise ValueError naming both shapes",
-       hint="if pred.shape != target.shape: raise ValueError(f'pred and target should have the same shape, "
-            "but got ...')",
+@check(points=1, task=5, concept="validating arguments: shapes that merely broadcast are a caller's bug; "
+                                 "raise ValueError naming both shapes",
+       hints=("pred of shape (2, 3) and target of shape (3,) broadcast without any error: should your function "
+              "accept them?",
+              "Read the 'Raises' paragraph of the docstring of mse_loss_and_grad.",
+              "def dot(a, b): if len(a) != len(b): raise ValueError(f'a and b should have the same length, but got "
+              "{len(a)} and {len(b)}')"),
        forbid=("autograd",))
 def mse_validation(m, p):
     """mse_loss_and_grad raises ValueError when pred and target shapes differ"""

@@ -22,6 +22,17 @@ plain callables as transforms, ``Compose`` composes lambdas,
 ``TextClassificationDataset`` gets a stand-in vocabulary (:class:`StubVocab`)
 and an explicit tokenizer, so a student who wrote task 5 but not task 4
 still gets task 5's points.
+
+One mistake, one diagnosis: within a task, checks are isolated too. The
+transform checks are metamorphic: the items of a dataset built with
+transforms are compared with the student's *own* untransformed items passed
+through the same callables (:func:`agreement`), so a mistake in reading the
+file fails only the reading check. ``csv_items`` records the target by value
+only (its dtype and 0-d shape are ``csv_targets``' concern); ``vocab_lookup``
+uses a corpus without ties, specials or rare tokens, so ordering and
+``min_freq`` mistakes fail only ``vocab_itos``; ``textcls_lazy`` records ids,
+not labels. Where a check still cannot run without an earlier one working
+(a dataset it builds), it declares ``builds_on``.
 """
 
 from __future__ import annotations
@@ -39,9 +50,23 @@ import torch
 
 from graders.engine import check, is_raised
 from graders.engine.audit import count_opens
+from graders.engine.compare import compare
+from graders.engine.observations import normalize
 from graders.engine.probes import expect_raise_with_exception
 
+TASKS = {
+    1: ("CSVDataset.__init__", "CSVDataset.__len__", "CSVDataset.__getitem__"),
+    2: ("TextFolderDataset.__init__", "TextFolderDataset.__len__", "TextFolderDataset.__getitem__"),
+    3: ("Compose.__init__", "Compose.__call__", "ToTensor.__call__", "Normalize.__init__", "Normalize.__call__",
+        "RandomHorizontalFlip.__init__", "RandomHorizontalFlip.__call__"),
+    4: ("tokenize", "Vocab.__init__", "Vocab.__len__", "Vocab.__contains__", "Vocab.__getitem__", "Vocab.encode",
+        "Vocab.decode", "Vocab.pad_id", "Vocab.unk_id"),
+    5: ("TextClassificationDataset.__init__", "TextClassificationDataset.__len__",
+        "TextClassificationDataset.__getitem__"),
+}
+
 TMP = "<tmp>"
+SAME = "the same"
 
 
 # ---------------------------------------------------------------- helpers
@@ -136,17 +161,55 @@ def opened_txt(opened: list[str], root: Path) -> list[str]:
     return sorted(relative(path, root) for path in opened if path.endswith(".txt"))
 
 
+def agreement(got: Any, want: Any) -> str:
+    """``"the same"`` when ``got`` equals ``want`` (types, dtypes, shapes, values), else what differs.
+
+    The metamorphic checks compare two runs of the student's own code (with
+    and without a transform), so the reference's observation is always
+    ``"the same"`` and the student's says where the two runs part.
+    """
+    mismatch = compare(normalize(got), normalize(want))
+    if mismatch is None:
+        return SAME
+    where = f" at {mismatch.where}" if mismatch.where else ""
+    return f"not the same{where}: expected {mismatch.expected}, got {mismatch.got}"
+
+
+def target_value(y: Any) -> Any:
+    """The number a target holds, whatever its dtype and shape (those are graded by ``csv_targets``)."""
+    if isinstance(y, torch.Tensor) and y.numel() == 1:
+        return float(y.reshape(-1)[0])
+    if isinstance(y, (int, float)) and not isinstance(y, bool):
+        return float(y)
+    return kind_of(y)
+
+
+def read_items(p: Any, ds: Any, indices: Any, view: Callable[[Any], Any] = lambda item: item) -> dict[str, Any]:
+    """``{"ds[i]": view(ds[i])}``: keyed by the call, so a mismatch reads "..., ds[2][0]" (x of item 2)."""
+    return {f"ds[{i}]": view(p.call(f"ds[{i}]", ds.__getitem__, i)) for i in indices}
+
+
+def item_values(item: Any) -> Any:
+    """``(x, value of y)`` for a dataset item; anything that is not a pair is kept as it is."""
+    if isinstance(item, tuple) and len(item) == 2:
+        return item[0], target_value(item[1])
+    return item
+
+
 # ---------------------------------------------------------------- task 1: CSVDataset
 
-CSV = ("a map-style Dataset over a CSV file (csv module): x is float32 of shape (len(features),) in the given order, "
-       "features default to every column but the target in file order, empty cell -> nan, only the selected columns "
-       "are parsed; __len__, negative indices and IndexError out of range")
-CSV_HINT = ("read with csv.reader (a quoted field may hold a comma); features = [c for c in header if c != target] "
-            "when None; parse only the selected columns, float(cell) or nan when empty; in __getitem__ accept "
-            "-len(self) <= i < len(self)")
+CSV = ("a map-style Dataset over a CSV file read with the csv module: x is float32 of shape (len(features),) with the "
+       "features in the given order; features default to every column but the target, in file order; an empty cell "
+       "is nan; only the selected columns are parsed; __len__, negative indices and IndexError out of range")
 
 
-@check(points=3, concept=CSV, hint=CSV_HINT)
+@check(points=3, task=1, concept=CSV,
+       hints=("Which columns make up x when no features are given, and in which order? How does a quoted field that "
+              "holds a comma reach you? Which indices must a dataset of n rows accept, and which must it refuse?",
+              "Read the CSVDataset docstring (the 'features' argument, the empty cell, and the 'Raises' paragraph of "
+              "__getitem__), and the csv module's reader: how it splits a line with quoted fields.",
+              "The line 7,\"Smith, J.\",3 holds three fields for csv.reader but four for line.split(','); a Python "
+              "list of 5 items answers index -2 with item 3 and index 5 with IndexError."))
 def csv_items(m, p):
     """CSVDataset items: default and selected features, nan for empty cells, negative indices, IndexError"""
     obs: dict[str, Any] = {}
@@ -160,9 +223,9 @@ def csv_items(m, p):
         ds = p.call("CSVDataset('default.csv', target='label') (columns w,label,h,d)", m.CSVDataset, str(path), "label")
         where = "CSVDataset('default.csv', target='label') (columns w,label,h,d; row 2 has an empty 'h')"
         obs[f"len of {where}"] = p.call("len(ds)", len, ds)
-        obs[f"{where}: items ds[0] .. ds[{n - 1}]"] = [p.call(f"ds[{i}]", ds.__getitem__, i) for i in range(n)]
-        obs[f"{where}: ds[-1]"] = p.call("ds[-1]", ds.__getitem__, -1)
-        obs[f"{where}: ds[-{n}]"] = p.call(f"ds[-{n}]", ds.__getitem__, -n)
+        obs[f"{where}: (x, value of y) of each item"] = read_items(p, ds, range(n), item_values)
+        obs[f"{where}: (x, value of y) of ds[-1]"] = item_values(p.call("ds[-1]", ds.__getitem__, -1))
+        obs[f"{where}: (x, value of y) of ds[-{n}]"] = item_values(p.call(f"ds[-{n}]", ds.__getitem__, -n))
         obs[f"{where}: ds[{n}] (out of range)"] = p.attempt(f"ds[{n}]", ds.__getitem__, n)
         obs[f"{where}: ds[-{n + 1}] (out of range)"] = p.attempt(f"ds[-{n + 1}]", ds.__getitem__, -n - 1)
 
@@ -177,17 +240,21 @@ def csv_items(m, p):
         where = "CSVDataset('mixed.csv', target='label', features=['b', 'a']) (text columns name, note; quoted commas)"
         ds = p.call(where, m.CSVDataset, str(path), "label", features=["b", "a"])
         obs[f"len of {where}"] = p.call("len(ds)", len, ds)
-        obs[f"{where}: items ds[0] .. ds[3]"] = [p.call(f"ds[{i}]", ds.__getitem__, i) for i in range(4)]
+        obs[f"{where}: (x, value of y) of each item"] = read_items(p, ds, range(4), item_values)
     return obs
 
 
-TARGETS = ("the target's dtype: an int64 0-d tensor when int(cell) works for every target cell, otherwise float32 0-d "
-           "for the whole column ('3.0' or an empty cell makes it float; empty -> nan)")
+TARGETS = ("the target's dtype and shape: an int64 0-d tensor when int(cell) succeeds for every target cell, otherwise "
+           "float32 0-d for the whole column ('3.0' or an empty cell makes it float; empty -> nan)")
 
 
-@check(points=2, concept=TARGETS,
-       hint="try [int(c) for c in target_cells] once for the whole column; on ValueError parse every cell with float "
-            "(empty -> nan) into a float32 tensor; y = self.targets[i] is 0-d (not shape (1,))")
+@check(points=2, task=1, concept=TARGETS, builds_on=("csv_items",),
+       hints=("Is the target column integer as a whole? One cell that is not a whole number decides for every row. "
+              "And how many dimensions does the target of one row have?",
+              "The second and third paragraphs of the CSVDataset docstring: when the column is int64 or float32, and "
+              "'y a 0-d tensor'; compare int('3.0') with float('3.0') in a Python shell.",
+              "For t = torch.tensor([4, 7, 9]): t[1] has shape () (0-d), t[1:2] has shape (1,); "
+              "torch.tensor([1.5, float('nan')]) is float32."))
 def csv_targets(m, p):
     """CSVDataset targets: int64 0-d when every cell is an int, float32 otherwise (empty -> nan)"""
     n = 4
@@ -206,39 +273,55 @@ def csv_targets(m, p):
             path = write(Path(f"t{i}.csv"), csv_text(["x", "y"], [[f, t] for f, t in zip(features, column)]))
             where = f"CSVDataset(file with {label} {column}, target='y')"
             ds = p.call(where, m.CSVDataset, str(path), "y")
-            obs[f"{where}: y of ds[0] .. ds[{n - 1}]"] = [p.call(f"ds[{k}]", ds.__getitem__, k)[1] for k in range(n)]
+            obs[f"{where}: y of each item"] = read_items(p, ds, range(n), lambda item: item[1])
     return obs
 
 
-LAZY_TRANSFORM = ("transforms run in __getitem__, once per access, never in __init__ "
+LAZY_TRANSFORM = ("transforms of a dataset run in __getitem__, once per access, never in __init__ "
                   "(a random augmentation must be drawn anew each time a sample is read); transform gets x, "
                   "target_transform gets y")
 
 
-@check(points=2, concept=LAZY_TRANSFORM,
-       hint="keep transform/target_transform in __init__; in __getitem__: if self.transform is not None: x = "
-            "self.transform(x) (same for y) and return what they return")
+@check(points=2, task=1, concept=LAZY_TRANSFORM, builds_on=("csv_items",),
+       hints=("When does a transform run: once when the dataset is built, or every time a sample is read? Think of a "
+              "random augmentation. And which part of the item does each of the two callables get?",
+              "The CSVDataset docstring: 'transform(x) and target_transform(y) are applied in __getitem__, never in "
+              "__init__'; __init__ only keeps the callables.",
+              "An image dataset with an augmentation aug keeps aug in __init__; reading image k returns aug applied to "
+              "that one image, so two reads of image k give two fresh draws."))
 def csv_transforms(m, p):
     """CSVDataset applies transform and target_transform in __getitem__, never in __init__"""
     n = 4
     values = p.randn(n, 2)
     labels = p.randint(0, 3, (n,))
     rows = [[a, b, str(int(y))] for (a, b), y in zip((cells(v) for v in values), labels)]
-    transform = Counting(lambda x: x * 2 + 1)
-    target_transform = Counting(lambda y: y + 10)
+
+    def plus(x: Any) -> Any:
+        return x * 2 + 1
+
+    def shift(y: Any) -> Any:
+        return y + 10
+
+    transform, target_transform = Counting(plus), Counting(shift)
     obs: dict[str, Any] = {}
     with scratch():
         path = write(Path("data.csv"), csv_text(["a", "b", "label"], rows))
-        where = "CSVDataset(..., target='label', transform=x * 2 + 1, target_transform=y + 10)"
+        plain = p.call("CSVDataset('data.csv', target='label')", m.CSVDataset, str(path), "label")
+        where = "CSVDataset('data.csv', target='label', transform=x * 2 + 1, target_transform=y + 10)"
         ds = p.call(where, m.CSVDataset, str(path), "label", transform=transform, target_transform=target_transform)
         obs["calls of (transform, target_transform) during __init__"] = (transform.calls, target_transform.calls)
-        for k, i in enumerate((0, -1, 0, 2), 1):
-            obs[f"access {k}: ds[{i}] (transformed)"] = p.call(f"ds[{i}]", ds.__getitem__, i)
+        given: list[str] = []
+        for k, i in enumerate((0, n - 1, 0, 2), 1):
+            got = p.call(f"ds[{i}]", ds.__getitem__, i)
+            x, y = p.call(f"ds[{i}] of the dataset without transforms", plain.__getitem__, i)
+            given.append(kind_of(x))
+            obs[f"access {k}: ds[{i}], against (x * 2 + 1, y + 10) for the (x, y) that ds[{i}] gives without "
+                "transforms"] = agreement(got, (plus(x), shift(y)))
         obs["calls of (transform, target_transform) after __init__ and 4 accesses"] = (
             transform.calls, target_transform.calls
         )
-        obs["what transform received"] = transform.received
-        obs["what target_transform received"] = target_transform.received
+        obs["what transform received, against the x of the same items without transforms"] = agreement(
+            transform.received, given)
     return obs
 
 
@@ -246,10 +329,13 @@ CSV_ERRORS = ("validating the file in __init__: ValueError naming the missing co
               "columns, or naming the column and the line number of a cell that is not a number (the header is line 1)")
 
 
-@check(points=2, concept=CSV_ERRORS,
-       hint="check the target and every feature against the header before parsing; wrap float(cell) in try/except "
-            "ValueError and raise ValueError(f'column {name!r}, line {reader.line_num}: cannot parse {cell!r}') from "
-            "__init__")
+@check(points=2, task=1, concept=CSV_ERRORS,
+       hints=("When a file is wrong, what does its author need to read in the error to fix it: which column, which "
+              "columns exist, which line?",
+              "The 'Raises' paragraph of the CSVDataset docstring, and the line_num attribute of a csv reader (lines "
+              "read so far, the header included).",
+              "A config loader that meets an unknown key says: ValueError(f\"unknown key {key!r}; known keys: "
+              "{sorted(known)}\"), and a log parser failing on its 7th line says 'line 7', counting from 1."))
 def csv_errors(m, p):
     """CSVDataset.__init__ raises ValueError naming the column, available columns or line number"""
     header = ["width", "height", "kind", "label"]
@@ -291,16 +377,19 @@ def csv_errors(m, p):
 
 # ---------------------------------------------------------------- task 2: TextFolderDataset
 
-FOLDER = ("indexing a class-per-folder corpus: classes = sorted names of all sub-directories "
-          "(empty ones too, not files), class_to_idx, samples = (path as str, class index) of the .txt files directly "
-          "inside a class folder, sorted by class then file name; FileNotFoundError for a missing root, ValueError "
-          "when no class folder holds a .txt file")
-FOLDER_HINT = ("classes = sorted(e.name for e in os.scandir(root) if e.is_dir()); for each class in that order, "
-               "sorted(names ending with '.txt' that are files) -> (str(Path(root) / cls / name), idx); "
-               "raise ValueError if samples is empty")
+FOLDER = ("indexing a class-per-folder corpus: classes are the sorted names of all sub-directories "
+          "(empty ones too, not files), class_to_idx maps them to their positions, samples are (path as str, class "
+          "index) of the .txt files directly inside a class folder, sorted by class then file name; "
+          "FileNotFoundError for a missing root, ValueError when no class folder holds a .txt file")
 
 
-@check(points=3, concept=FOLDER, hint=FOLDER_HINT)
+@check(points=3, task=2, concept=FOLDER,
+       hints=("Which entries of the root are classes (every directory, even an empty one; never a file), which files "
+              "are samples, and in which order must classes and samples come out?",
+              "os.scandir (DirEntry.name, is_dir, is_file) or pathlib.Path.iterdir, and the 'samples' and 'Raises' "
+              "paragraphs of the TextFolderDataset docstring.",
+              "A music library ordered by album, then by track name: loop over the sorted album names and, inside "
+              "each album, over its sorted track names; an album without tracks is still an album."))
 def textfolder_index(m, p):
     """TextFolderDataset lists classes (empty ones too) and samples sorted by class then file name"""
     obs: dict[str, Any] = {}
@@ -345,29 +434,38 @@ def textfolder_index(m, p):
 
 
 LAZY_FILES = ("lazy loading: __init__ only lists the files (reads none); __getitem__ opens and reads exactly one file, "
-              "as UTF-8, and returns (transform(text) if transform else text, class_index)")
+              "as UTF-8, and returns its text with the class index")
 
 WORDS = ["good", "bad", "plot", "actor", "scene", "music", "boring", "great", "slow", "funny"]
 KOREAN = ["정말", "좋은", "영화", "배우", "연기", "지루한", "음악", "최고"]
 
 
-@check(points=3, concept=LAZY_FILES,
-       hint="in __init__ only collect paths (os.scandir / sorted); in __getitem__: with open(path, encoding='utf-8') "
-            "as f: text = f.read(); apply self.transform if set")
+def write_reviews(p: Any, root: Path) -> None:
+    """neg/{a,b}.txt and pos/{c,d}.txt: English, Korean and accented text (UTF-8), one file with two lines."""
+    rng = p.numpy_rng()
+    texts = {
+        "neg/a.txt": " ".join(rng.choice(WORDS, 5)).capitalize() + ".\n",
+        "neg/b.txt": " ".join(rng.choice(KOREAN, 4)) + "! 배우들의 연기가 훌륭했다.\n",
+        "pos/c.txt": "Très bon film, naïve café ☕ " + " ".join(rng.choice(WORDS, 3)) + "\n",
+        "pos/d.txt": " ".join(rng.choice(WORDS, 6)) + "\nsecond line\n",
+    }
+    for rel, text in texts.items():
+        write(root / rel, text)
+
+
+@check(points=2, task=2, concept=LAZY_FILES, builds_on=("textfolder_index",),
+       hints=("What must __init__ do, and not do, so that a corpus larger than memory still works? When is the text "
+              "of a file needed, and in which encoding was it written?",
+              "The TextFolderDataset docstring ('__init__ only lists the files; it reads none of them', 'read (as "
+              "UTF-8) in __getitem__') and the encoding argument of open().",
+              "A lazy image dataset keeps only file names in __init__ and opens the one file of image k when image k "
+              "is asked for; a Korean text file decodes correctly only with the encoding it was written in."))
 def textfolder_lazy(m, p):
     """TextFolderDataset reads no file in __init__ and exactly one UTF-8 file per item"""
-    rng = p.numpy_rng()
     obs: dict[str, Any] = {}
     with scratch():
         root = Path("reviews")
-        texts = {
-            "neg/a.txt": " ".join(rng.choice(WORDS, 5)).capitalize() + ".\n",
-            "neg/b.txt": " ".join(rng.choice(KOREAN, 4)) + "! 배우들의 연기가 훌륭했다.\n",
-            "pos/c.txt": "Très bon film, naïve café ☕ " + " ".join(rng.choice(WORDS, 3)) + "\n",
-            "pos/d.txt": " ".join(rng.choice(WORDS, 6)) + "\nsecond line\n",
-        }
-        for rel, text in texts.items():
-            write(root / rel, text)
+        write_reviews(p, root)
         with count_opens(root) as opened:
             ds = p.call("TextFolderDataset(Path(root)) over neg/{a,b}.txt, pos/{c,d}.txt", m.TextFolderDataset, root)
         obs["files opened by TextFolderDataset.__init__"] = opened_txt(opened, root)
@@ -376,26 +474,54 @@ def textfolder_lazy(m, p):
                 item = p.call(f"ds[{i}]", ds.__getitem__, i)
             obs[f"files opened by ds[{i}]"] = opened_txt(opened, root)
             obs[f"ds[{i}]"] = item
+    return obs
 
-        transform = Counting(lambda text: text.split())
-        with count_opens(root) as opened:
-            ds = p.call("TextFolderDataset(root, transform=str.split)", m.TextFolderDataset, str(root),
-                        transform=transform)
-        obs["transform calls and files opened during TextFolderDataset(root, transform=...).__init__"] = (
-            transform.calls, opened_txt(opened, root))
-        for i in (1, 2):
-            obs[f"ds[{i}] with transform=str.split"] = p.call(f"ds[{i}]", ds.__getitem__, i)
-        obs["transform calls after 2 accesses"] = transform.calls
-        obs["what transform received"] = transform.received
+
+FOLDER_TRANSFORM = ("a folder dataset's transform: applied on access to the text of every item (the class index is "
+                    "left as it is), once per item read, never in __init__")
+
+
+@check(points=1, task=2, concept=FOLDER_TRANSFORM, builds_on=("textfolder_index", "textfolder_lazy"),
+       hints=("Does the text of every item pass through the transform you were given, and when does that happen?",
+              "The 'Returns' paragraph of TextFolderDataset.__getitem__: the file's content, passed through "
+              "transform if there is one.",
+              "A dataset of captions with an optional callable clean: caption k is clean(raw caption k) when clean "
+              "is given, the raw caption otherwise (clean=str.upper turns 'ok' into 'OK')."))
+def textfolder_transform(m, p):
+    """TextFolderDataset passes the text of every item it reads through its transform"""
+    obs: dict[str, Any] = {}
+
+    def split(text: Any) -> Any:
+        return text.split()
+
+    transform = Counting(split)
+    with scratch():
+        root = Path("reviews")
+        write_reviews(p, root)
+        plain = p.call("TextFolderDataset(root)", m.TextFolderDataset, str(root))
+        ds = p.call("TextFolderDataset(root, transform=str.split)", m.TextFolderDataset, str(root),
+                    transform=transform)
+        obs["transform calls during TextFolderDataset(root, transform=str.split).__init__"] = transform.calls
+        for k, i in enumerate((1, 2, 1), 1):
+            got = p.call(f"ds[{i}]", ds.__getitem__, i)
+            text, index = p.call(f"ds[{i}] of the dataset without transform", plain.__getitem__, i)
+            obs[f"access {k}: ds[{i}] with transform=str.split, against (text.split(), class index) for the item "
+                f"that ds[{i}] gives without transform"] = agreement(got, (split(text), index))
+        obs["transform calls after 3 accesses"] = transform.calls
     return obs
 
 
 # ---------------------------------------------------------------- task 3: transforms
 
 
-@check(points=1, concept="Compose applies its transforms in the given order: Compose([f, g])(x) == g(f(x)); "
-                         "Compose([]) is the identity",
-       hint="keep list(transforms); in __call__: for t in self.transforms: x = t(x); return x")
+@check(points=1, task=3, concept="Compose applies its transforms in the given order: Compose([f, g])(x) == g(f(x)); "
+                                 "Compose([]) is the identity",
+       hints=("When two transforms are chained, which one sees the input first, and what does the other one "
+              "receive? What should a chain of no transforms at all do?",
+              "The Compose docstring: 'Compose([f, g])(x) == g(f(x))' and 'applied in order'; a tuple of transforms "
+              "is a sequence too.",
+              "A pipeline folded by hand: start with value = 3, then let add_one and then double each replace value "
+              "by their result: 8, not 7."))
 def compose_order(m, p):
     """Compose applies the transforms in order"""
     x = p.randn(4)
@@ -417,14 +543,18 @@ def compose_order(m, p):
     return obs
 
 
-TO_TENSOR = ("image layout: ToTensor turns (H, W, C) into (C, H, W) with a transpose (not a reshape) and (H, W) into "
-             "(1, H, W), float32, uint8 divided by 255 and other dtypes unscaled, a copy that does not share memory "
-             "with the array")
+TO_TENSOR = ("image layout: ToTensor turns (H, W, C) into (C, H, W) by moving the channel axis with a transpose (not "
+             "a reshape) and (H, W) into (1, H, W); float32, uint8 divided by 255 and other dtypes unscaled; a copy "
+             "that does not share memory with the array")
 
 
-@check(points=2, concept=TO_TENSOR,
-       hint="if pic.ndim == 2: pic = pic[:, :, None]; t = torch.tensor(pic.transpose(2, 0, 1)) (a copy); "
-            "return t.float().div(255) if pic.dtype == np.uint8 else t.float()")
+@check(points=2, task=3, concept=TO_TENSOR,
+       hints=("Where do the channels live in an (H, W, C) array and in a (C, H, W) tensor: is going from one to the "
+              "other a reshape or a reordering of axes? Which dtypes hold 0..255 pixel values?",
+              "numpy.ndarray.transpose (or numpy.moveaxis), the ToTensor docstring (only uint8 is divided by 255; "
+              "the result does not share memory with the array), and how torch.tensor and torch.from_numpy differ.",
+              "A (T, F) spectrogram becomes (F, T) by swapping axes (a.T); a.reshape(F, T) only re-cuts the same "
+              "memory order and mixes the rows; a (T,) signal gains a leading axis with a[None]."))
 def to_tensor(m, p):
     """ToTensor converts (H, W, C) and (H, W) arrays to float32 (C, H, W), scaling only uint8"""
     rng = p.numpy_rng()
@@ -447,15 +577,20 @@ def to_tensor(m, p):
     return obs
 
 
-NORMALIZE = ("per-channel normalization (x[c] - mean[c]) / std[c] with mean and std shaped (C, 1, 1) so they broadcast "
-             "over H and W, returning a new tensor of x's dtype (x itself stays unchanged)")
+NORMALIZE = ("per-channel normalization: channel c of x uses mean[c] and std[c], the channels being the first "
+             "dimension of x, across all of H and W; the result is a new tensor of x's dtype (x itself stays "
+             "unchanged)")
 
 
-@check(points=2, concept=NORMALIZE,
-       hint="mean = torch.tensor(self.mean, dtype=x.dtype).view(-1, 1, 1); same for std; "
-            "return (x - mean) / std (no in-place ops)")
+@check(points=2, task=3, concept=NORMALIZE,
+       hints=("Which dimension of x holds the channels, and how must a list of C means be shaped so that it lines up "
+              "with that dimension rather than with the width? Does your result leave x as it was?",
+              "torch broadcasting semantics (trailing dimensions are matched first) and torch.Tensor.view / reshape; "
+              "the Normalize.__call__ docstring ('a new normalized tensor; x itself is not changed').",
+              "To subtract a per-row offset b of shape (R,) from m of shape (R, K): m - b.reshape(R, 1); m - b would "
+              "line b up with the K columns instead, and m.sub_(...) would overwrite m."))
 def normalize_values(m, p):
-    """Normalize computes (x - mean[c]) / std[c] per channel into a new tensor"""
+    """Normalize standardizes each channel with its own mean and std, into a new tensor"""
     x = p.rand(3, 2, 3)
     mean = [round(float(v), 3) for v in p.rand(3)]
     std = [round(float(v) + 0.2, 3) for v in p.rand(3)]
@@ -474,10 +609,15 @@ def normalize_values(m, p):
     return obs
 
 
-@check(points=1, concept="validating arguments: ValueError for a zero std in the constructor, and in the call when "
-       "len(mean) or len(std) differs from the number of channels C (broadcasting would silently hide a length-1 list)",
-       hint="in __init__: if any(s == 0 for s in std): raise ValueError(...); in __call__: if len(self.mean) != "
-            "x.shape[0] or len(self.std) != x.shape[0]: raise ValueError(...)")
+@check(points=1, task=3,
+       concept="validating arguments: ValueError for a zero std in the constructor, and in the call when len(mean) or "
+               "len(std) differs from the number of channels C (broadcasting would silently hide a length-1 list)",
+       hints=("Which arguments make the result meaningless or silently wrong: a std of zero, or fewer or more means "
+              "than x has channels? Would broadcasting tell you?",
+              "The Normalize docstrings: the class's 'Raises' (a zero std, from the constructor) and __call__'s "
+              "'Raises' (len(mean) or len(std) differs from C).",
+              "A resize transform given size=(32,) refuses it before doing any work: a ValueError saying it "
+              "expected (height, width) and got one value."))
 def normalize_errors(m, p):
     """Normalize raises ValueError for a zero std (constructor) and a channel-count mismatch (call)"""
     x = p.rand(3, 2, 2)
@@ -493,15 +633,20 @@ def normalize_errors(m, p):
     return obs
 
 
-FLIP = ("a reproducible random transform: every call draws exactly one torch.rand(1, generator=self.generator) "
-        "(also when p is 0 or 1) and flips the last dimension when that number is < p")
+FLIP = ("a reproducible random transform: every call draws exactly one number with torch.rand from the flip's "
+        "generator (also when p is 0 or 1) and flips the last dimension when that number is < p")
 
 
-@check(points=3, concept=FLIP,
-       hint="if torch.rand(1, generator=self.generator).item() < self.p: return x.flip(-1) "
-            "(np.flip(x, -1).copy() for an array); else return x")
+@check(points=3, task=3, concept=FLIP,
+       hints=("Where does the random number come from, how many numbers does one call draw whatever p is, and which "
+              "dimension of an image is its width?",
+              "The generator argument of torch.rand, the RandomHorizontalFlip docstring ('every call draws exactly "
+              "one number ... and flips when it is < p'), torch.Tensor.flip and numpy.flip.",
+              "A random brightness jitter with its own generator g draws its factor from g on every call, even at "
+              "strength 0 (skipping a draw shifts every later one); reversing the columns of an (H, W) image "
+              "reverses dimension -1."))
 def random_flip(m, p):
-    """RandomHorizontalFlip draws one torch.rand(1, generator) per call and flips the last dimension when < p"""
+    """RandomHorizontalFlip draws one number from its generator per call and flips the last dimension below p"""
     x = torch.arange(12.0).reshape(1, 3, 4)
     calls = 10
     obs: dict[str, Any] = {}
@@ -538,10 +683,15 @@ def random_flip(m, p):
 # ---------------------------------------------------------------- task 4: tokenize and Vocab
 
 
-@check(points=1, concept="Unicode-aware tokenizing: re.findall(r'\\w+', text.lower()) keeps Korean, accented words, "
-       "digits and '_', and drops punctuation and whitespace",
-       hint="lowercase the text, then let re.findall collect the runs of \\w characters "
-            "(\\w matches Unicode letters; [a-z] and str.split() do not do this)")
+@check(points=1, task=4, concept="Unicode-aware tokenizing: lowercase runs of word characters (Python's \\w, which "
+                                 "is Unicode-aware) keep Korean, accented words, digits and '_', and drop punctuation "
+                                 "and whitespace",
+       hints=("What counts as a word character in Korean or in 'café', and what must happen to punctuation, to "
+              "runs of spaces and to capital letters?",
+              "The re module's \\w (Unicode word characters in str patterns), re.findall, and str.lower; the "
+              "tokenize docstring.",
+              "Collecting the numbers of a text: re.findall(r'\\d+', 'a1b22 c333') gives ['1', '22', '333'], "
+              "without splitting on spaces first."))
 def tokenize_unicode(m, p):
     """tokenize lowercases and splits on non-word characters, Unicode included"""
     rng = p.numpy_rng()
@@ -556,19 +706,22 @@ def tokenize_unicode(m, p):
     return {f"tokenize({t!r})": p.call(f"tokenize({t!r})", m.tokenize, t) for t in texts}
 
 
-VOCAB = ("building a vocabulary: itos = specials in the given order, then the tokens counted >= min_freq times, by "
-         "descending count, ties alphabetically; a corpus token equal to a special is not added twice; stoi is the "
-         "inverse; the corpus (maybe a generator) is read once")
-VOCAB_HINT = ("counts = Counter(); for tokens in token_lists: counts.update(tokens); then "
-              "sorted((t for t, c in counts.items() if c >= min_freq and t not in specials), key=lambda t: "
-              "(-counts[t], t))")
+VOCAB = ("building a vocabulary: itos holds the specials in the given order, then the tokens counted at least "
+         "min_freq times, by descending count, ties alphabetically; a corpus token equal to a special is not added "
+         "twice; stoi is the inverse; the corpus (maybe a generator) is read once")
 
 
 def vocab_summary(vocab: Any) -> dict[str, Any]:
     return {"itos": vocab.itos, "stoi": vocab.stoi, "len": len(vocab)}
 
 
-@check(points=3, concept=VOCAB, hint=VOCAB_HINT)
+@check(points=3, task=4, concept=VOCAB,
+       hints=("In which order do tokens get their ids: which come first, which are left out, and how are tokens with "
+              "equal counts ordered? What if a special also occurs in the corpus?",
+              "collections.Counter, the key argument of sorted (a tuple key sorts by its first item, then its "
+              "second), and the first paragraph of the Vocab docstring ('counted at least min_freq times').",
+              "Ranking players by descending score, ties by name: sort the names with a key giving (minus the score, "
+              "the name); a key giving only minus the score keeps tied players in the order they were met."))
 def vocab_itos(m, p):
     """Vocab orders specials, then tokens by descending count (ties alphabetically), with min_freq"""
     # ties c/a and e/d first seen in non-alphabetical order
@@ -598,13 +751,18 @@ LOOKUP = ("vocabulary lookups: vocab[token] gives its id and an unknown token th
           "in specials, KeyError when absent")
 
 
-@check(points=3, concept=LOOKUP,
-       hint="__getitem__: return self.stoi[token] if known, else self.stoi['<unk>'] "
-            "(raise KeyError if '<unk>' not in stoi); decode: check 0 <= i < len(self.itos) for every id; pad_id: "
-            "return self.stoi['<pad>'] (a KeyError when missing)")
+@check(points=3, task=4, concept=LOOKUP, builds_on=("vocab_itos",),
+       hints=("What id does a token outside the vocabulary get, and what if there is no '<unk>'? Which ids can "
+              "decode turn back into tokens, and where are '<pad>' and '<unk>' when specials are reordered?",
+              "The docstrings of Vocab.__getitem__, __contains__, decode, pad_id and unk_id (their 'Raises' lines: "
+              "KeyError, IndexError).",
+              "A phone book with a fallback answers an unknown name with the reception's number, and raises KeyError "
+              "when it has no reception; a seat number is valid only from 0 to the number of seats minus 1 (Python "
+              "lists would accept -1)."))
 def vocab_lookup(m, p):
     """Vocab lookups: unknown -> <unk>, contains, encode/decode, pad_id/unk_id and their errors"""
-    corpus = [["b", "a", "b"], ["c", "a", "b"], ["d"]]
+    # distinct counts of at least 2 (b 5, a 4, c 3, d 2), no specials: ordering and min_freq are vocab_itos' concern
+    corpus = [["b", "a", "b", "c"], ["c", "a", "b", "d"], ["b", "a", "d"], ["c", "b", "a"]]
     vocab = p.call(f"Vocab({corpus})", m.Vocab, corpus)
     obs: dict[str, Any] = {
         "vocab['b'], vocab['d'], vocab['zzz']": [
@@ -678,10 +836,15 @@ def random_texts(p: Any, count: int) -> list[str]:
     return [" ".join(rng.choice(WORDS + ["unknown"], int(rng.integers(1, 6)))) for _ in range(count)]
 
 
-@check(points=2, concept="a text dataset's item: int64 1-D token ids (int64 also for a text without tokens) and an "
-       "int64 0-d label; len; ValueError when texts and labels differ in length",
-       hint="ids = self.vocab.encode(self.tokenizer(self.texts[i])); return torch.tensor(ids, dtype=torch.int64), "
-            "torch.tensor(self.labels[i], dtype=torch.int64); compare len(texts) and len(labels) in __init__")
+@check(points=2, task=5,
+       concept="a text dataset's item: int64 1-D token ids (int64 also for a text without tokens) and an int64 0-d "
+               "label; len; ValueError when texts and labels differ in length",
+       hints=("What types must an item have: the ids as one int64 tensor (also with zero tokens), the label as a "
+              "tensor rather than a Python int? What if there are more texts than labels?",
+              "The dtype argument of torch.tensor (an empty list becomes float32 by default) and the "
+              "TextClassificationDataset docstring ('Item i is (ids, label)' and 'Raises').",
+              "A ratings dataset returns one rating as a 0-d int64 tensor (shape ()), and an empty list of ids as "
+              "torch.empty(0, dtype=torch.long), shape (0,)."))
 def textcls_items(m, p):
     """TextClassificationDataset items are (int64 ids, int64 0-d label); lengths must match"""
     vocab = StubVocab(WORDS)
@@ -691,7 +854,7 @@ def textcls_items(m, p):
     ds = p.call(where, m.TextClassificationDataset, texts, labels, vocab, str.split)
     obs: dict[str, Any] = {
         f"len of {where}": p.call("len(ds)", len, ds),
-        f"{where}: items ds[0] .. ds[4]": [p.call(f"ds[{i}]", ds.__getitem__, i) for i in range(5)],
+        f"{where}: each item": read_items(p, ds, range(5)),
         f"{where}: ds[-2]": p.call("ds[-2]", ds.__getitem__, -2),
     }
     obs["TextClassificationDataset(['a b', 'c'], [0], vocab) (lengths differ)"] = p.attempt(
@@ -700,10 +863,14 @@ def textcls_items(m, p):
     return obs
 
 
-@check(points=2, concept="encoding at access time: the tokenizer and the vocabulary run in __getitem__, once per item "
-       "read, never in __init__",
-       hint="__init__ only stores texts, labels, vocab and tokenizer; __getitem__ calls "
-            "self.tokenizer(self.texts[i]) and encodes")
+@check(points=2, task=5, builds_on=("textcls_items",),
+       concept="encoding at access time: the tokenizer and the vocabulary run in __getitem__, once per item read, "
+               "never in __init__",
+       hints=("When does a text become ids: when the dataset is built, or each time an item is read? What should "
+              "happen to later reads when the vocabulary changes?",
+              "The TextClassificationDataset docstring: 'Encoding happens in __getitem__, not in __init__'.",
+              "A lazy audio dataset keeps file names and a feature extractor; clip k's features are computed when "
+              "clip k is read, so a changed extractor applies to every later read."))
 def textcls_lazy(m, p):
     """TextClassificationDataset tokenizes in __getitem__, once per access, not in __init__"""
     vocab = StubVocab(WORDS)
@@ -714,7 +881,7 @@ def textcls_lazy(m, p):
                 m.TextClassificationDataset, texts, labels, vocab, tokenizer)
     obs: dict[str, Any] = {"tokenizer calls during __init__": tokenizer.calls}
     for k, i in enumerate((2, 0, 2), 1):
-        obs[f"access {k}: ds[{i}]"] = p.call(f"ds[{i}]", ds.__getitem__, i)
+        obs[f"access {k}: ids of ds[{i}]"] = p.call(f"ds[{i}]", ds.__getitem__, i)[0]
         obs[f"tokenizer calls after access {k} (ds[{i}])"] = tokenizer.calls
     vocab.stoi["good"], vocab.stoi["bad"] = vocab.stoi["bad"], vocab.stoi["good"]
     obs["ids of every item after the vocabulary changed (swap of 'good' and 'bad')"] = [

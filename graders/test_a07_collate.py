@@ -11,6 +11,13 @@ taken over padding is far off. The error-message checks of
 ``collate_dicts`` use a judge that asks the student's ``ValueError`` message
 to name what the reference's names (the key, the sample index, the shapes),
 however it is worded.
+
+One mistake, one diagnosis: the check of input order (lengths and labels)
+comes first, and the padding and mask checks build on it, so a batch sorted by
+length is diagnosed once, as an order mistake. pack_collate builds on
+pad_collate (its docstring pads "as pad_collate does"), masked_mean's empty
+rows and gradients build on its values, and the empty-batch error of
+pack_collate builds on pad_collate's.
 """
 
 from __future__ import annotations
@@ -26,31 +33,21 @@ from graders.engine.compare import Mismatch, compare
 from graders.engine.observations import RAISED, is_raised
 from graders.engine.probes import expect_raise
 
+TASKS = {1: ("pad_collate",), 2: ("masked_mean",), 3: ("pack_collate",), 4: ("collate_dicts",)}
+
 ORDER = "a collate function keeps the samples in input order: row b of every output is sample b"
 PAD = ("right padding to the longest sequence, in input order: row b holds sample b's ids, then pad_value up to T; "
-       "shape (B, T)")
-PAD_HINT = ("T = max(lengths) (0 when all are empty); input_ids = torch.full((B, T), pad_value, dtype=torch.int64); "
-            "then input_ids[b, :len_b] = ids_b for every sample")
-MASK = ("the attention mask marks real positions by position (j < length), not by value: "
-        "a real token may equal pad_value")
-MASK_HINT = ("attention_mask = torch.arange(T)[None, :] < lengths[:, None]  (bool, True on real tokens); "
-             "never input_ids != pad_value")
+       "int64 of shape (B, T)")
+MASK = ("the attention mask: a bool tensor of shape (B, T), True on real tokens and False on padding, decided by "
+        "position (j < length), not by value: a real token may equal pad_value")
 MEAN = ("a masked mean: sum over real positions only, divided by their count "
         "(padding must not enter the sum or the count; "
         "x itself stays unchanged: no in-place writes into it)")
-MEAN_HINT = ("total = x.masked_fill(~mask[..., None], 0).sum(1); count = mask.sum(1, keepdim=True).clamp(min=1); "
-             "return total / count")
 EMPTY_ROW = "a row with no real position has count 0: divide by max(count, 1) so it gives zeros, never 0/0 = nan"
-PACK = ("pack_padded_sequence(input_ids, lengths, batch_first=True, enforce_sorted=False) "
-        "packs without reordering the labels")
-PACK_HINT = ("pad as pad_collate does, then packed = pack_padded_sequence(input_ids, lengths, batch_first=True, "
-             "enforce_sorted=False); return packed, labels "
-             "(labels in input order: the packed sequence remembers the order)")
+PACK = ("packing a padded batch for an RNN: pack_padded_sequence with batch_first=True and enforce_sorted=False "
+        "remembers the original order, so nothing needs sorting by hand and the labels stay in input order")
 DICTS = ("collating dict samples key by key: tensors stacked, bool/int/float become tensors of bool/int64/float64, "
          "the rest lists")
-DICTS_HINT = ("for each key of samples[0]: values = [s[key] for s in samples]; torch.stack for tensors; "
-              "check bool before int (True is an int); torch.tensor(values, dtype=torch.float64) for floats; "
-              "list(values) otherwise")
 ERRORS = ("error messages a user can act on: raise ValueError naming what is wrong "
           "(the key, the sample index, the shapes)")
 
@@ -94,7 +91,36 @@ def main_batch(p) -> list:
 # --- Task 1: pad_collate -------------------------------------------------------------------------------------------
 
 
-@check(points=3, concept=PAD, hint=PAD_HINT, forbid=("pad_sequence",))
+@check(points=2, task=1, forbid=("pad_sequence",),
+       concept=ORDER + "; lengths and labels are int64 tensors of shape (B,)",
+       hints=("Is row b of every output still sample b of the batch? Are lengths and labels tensors, of which dtype, "
+              "whether a label arrives as an int or as a 0-d tensor?",
+              "The 'Returns' paragraph of the pad_collate docstring ('lengths': int64 (B,), 'labels': int64 (B,)) "
+              "and its sentence 'Everything stays in input order'; the dtype argument of torch.tensor.",
+              "Pattern on other data: the ages of people, in the order given, as an int64 tensor of shape (N,) "
+              "(torch.tensor([person.age for person in people], dtype=torch.int64)); int(torch.tensor(5)) == 5."))
+def pad_collate_lengths_labels(m, p):
+    """lengths and labels are int64 (B,) tensors in input order, from int or 0-d tensor labels"""
+    batch = main_batch(p)
+    obs = {}
+    out = p.call("pad_collate(batch) with lengths [3, 1, 0, 4, 2], int labels [4, 0, 3, 1, 2]", m.pad_collate, batch)
+    obs["pad_collate(batch) with lengths [3, 1, 0, 4, 2]: lengths"] = entry(out, "lengths")
+    obs["pad_collate(batch) with int labels [4, 0, 3, 1, 2]: labels"] = entry(out, "labels")
+    tensor_labels = [(ids, torch.tensor(label)) for ids, label in token_batch(p, [2, 5, 1], [2, 0, 1])]
+    where = "pad_collate(batch) with lengths [2, 5, 1], 0-d tensor labels tensor(2), tensor(0), tensor(1)"
+    out = p.call(where, m.pad_collate, tensor_labels)
+    obs[f"{where}: lengths"] = entry(out, "lengths")
+    obs[f"{where}: labels"] = entry(out, "labels")
+    return obs
+
+
+@check(points=3, task=1, forbid=("pad_sequence",), builds_on=("pad_collate_lengths_labels",), concept=PAD,
+       hints=("How long is the longest sequence, what goes into a row after its sequence ends, and which value do "
+              "you pad with when pad_value is given? What is T when every sequence is empty?",
+              "The first paragraph and the 'Returns' paragraph of the pad_collate docstring (input_ids: int64 "
+              "(B, T)); torch.full, and assigning into a slice of one row of a tensor.",
+              "Pattern: a 2 x 5 grid filled with -1, then the word lengths [4, 2, 7] written into the start of row 0: "
+              "grid = torch.full((2, 5), -1); grid[0, :3] = torch.tensor([4, 2, 7])."))
 def pad_collate_input_ids(m, p):
     """pad_collate right-pads input_ids to (B, T) int64 with pad_value, zero-length sequences included"""
     batch = main_batch(p)
@@ -115,7 +141,13 @@ def pad_collate_input_ids(m, p):
     return obs
 
 
-@check(points=3, concept=MASK, hint=MASK_HINT, forbid=("pad_sequence",))
+@check(points=3, task=1, forbid=("pad_sequence",), builds_on=("pad_collate_lengths_labels",), concept=MASK,
+       hints=("Is a position real because of where it is (before the end of its sequence) or because of the value "
+              "stored there? What if a real token equals pad_value?",
+              "The 'attention_mask' entry of the 'Returns' paragraph of the pad_collate docstring; torch.arange and "
+              "broadcasting a comparison between a row and a column.",
+              "Pattern: an upper-triangular bool mask compares the row index with the column index for every cell "
+              "at once: torch.arange(4)[:, None] <= torch.arange(4)[None, :]."))
 def pad_collate_attention_mask(m, p):
     """attention_mask is a bool (B, T) tensor, True exactly on real tokens (even those equal to pad_value)"""
     batch = main_batch(p)
@@ -132,28 +164,13 @@ def pad_collate_attention_mask(m, p):
     return obs
 
 
-@check(points=2, concept=ORDER + "; lengths and labels are int64 tensors of shape (B,)",
-       hint="lengths = torch.tensor([len(ids) for ids, _ in batch], dtype=torch.int64); "
-            "labels = torch.tensor([int(label) for _, label in batch], dtype=torch.int64); do not sort the batch",
-       forbid=("pad_sequence",))
-def pad_collate_lengths_labels(m, p):
-    """lengths and labels are int64 (B,) tensors in input order, from int or 0-d tensor labels"""
-    batch = main_batch(p)
-    obs = {}
-    out = p.call("pad_collate(batch) with lengths [3, 1, 0, 4, 2], int labels [4, 0, 3, 1, 2]", m.pad_collate, batch)
-    obs["pad_collate(batch) with lengths [3, 1, 0, 4, 2]: lengths"] = entry(out, "lengths")
-    obs["pad_collate(batch) with int labels [4, 0, 3, 1, 2]: labels"] = entry(out, "labels")
-    tensor_labels = [(ids, torch.tensor(label)) for ids, label in token_batch(p, [2, 5, 1], [2, 0, 1])]
-    where = "pad_collate(batch) with lengths [2, 5, 1], 0-d tensor labels tensor(2), tensor(0), tensor(1)"
-    out = p.call(where, m.pad_collate, tensor_labels)
-    obs[f"{where}: lengths"] = entry(out, "lengths")
-    obs[f"{where}: labels"] = entry(out, "labels")
-    return obs
-
-
-@check(points=1, concept="validating inputs: an empty batch has no T to pad to, so raise ValueError",
-       hint="if len(batch) == 0: raise ValueError('batch should hold at least one sample, but it is empty')",
-       forbid=("pad_sequence",))
+@check(points=1, task=1, forbid=("pad_sequence",),
+       concept="validating inputs: an empty batch has no T to pad to, so raise ValueError",
+       hints=("What is T when there are no samples at all? What should the caller learn, instead of an obscure "
+              "error from deep inside your function?",
+              "The 'Raises' paragraph of the pad_collate docstring: ValueError when batch is empty.",
+              "Pattern in another function: average(xs) refuses an empty list up front with "
+              "raise ValueError('xs should hold at least one number, but it is empty')."))
 def pad_collate_empty_batch(m, p):
     """pad_collate raises ValueError for an empty batch"""
     return {"pad_collate([])": expect_raise(p, "pad_collate([])", m.pad_collate, [])}
@@ -180,7 +197,13 @@ MASKS = [
 ]
 
 
-@check(points=3, concept=MEAN, hint=MEAN_HINT)
+@check(points=3, task=2, concept=MEAN,
+       hints=("Which positions should enter the sum, and by what number do you divide: T, or how many positions of "
+              "that row are real? Does your code write into x?",
+              "The formula in the masked_mean docstring (out[b] = sum_t(mask[b, t] * x[b, t]) / max(1, sum_t "
+              "mask[b, t])); torch.Tensor.masked_fill versus masked_fill_ (a trailing underscore writes in place).",
+              "Pattern: a mean that skips missing values, vals = torch.tensor([2.0, float('nan'), 4.0]): "
+              "keep = ~vals.isnan(); vals[keep].sum() / keep.sum() == 3.0, and vals itself is unchanged."))
 def masked_mean_values(m, p):
     """masked_mean averages (B, T, D) over real positions only; padded values do not change it; x is left unchanged"""
     obs = {}
@@ -194,8 +217,12 @@ def masked_mean_values(m, p):
     return obs
 
 
-@check(points=2, concept=EMPTY_ROW,
-       hint="count = mask.sum(dim=1, keepdim=True).clamp(min=1) (or torch.where(count > 0, ...))")
+@check(points=2, task=2, builds_on=("masked_mean_values",), concept=EMPTY_ROW,
+       hints=("How many real positions does a row without any have, and what is 0 / 0 in floating point?",
+              "The masked_mean docstring: 'a row without real positions gives zeros, never nan', and the max(1, ...) "
+              "in its formula; torch.clamp.",
+              "Pattern: hit rates for tries [0, 4] and hits [0, 2]: hits / tries gives [nan, 0.5], "
+              "hits / tries.clamp(min=1) gives [0.0, 0.5]."))
 def masked_mean_empty_rows(m, p):
     """a row with no real position gives zeros, never nan"""
     masks = [[True, True, False, False], [False, False, False, False], [False, True, False, False]]
@@ -208,10 +235,15 @@ def masked_mean_empty_rows(m, p):
     return obs
 
 
-@check(points=2, concept="masked_mean is differentiable: x.grad is weight / count on real positions "
-                         "and exactly 0 on padding (no nan, even for rows without real positions)",
-       hint="compute with differentiable tensor ops on x itself (masked_fill or torch.where, no .detach(), "
-            "no in-place writes into x, no nan that nan_to_num hides in the forward pass only)")
+@check(points=2, task=2, builds_on=("masked_mean_values", "masked_mean_empty_rows"),
+       concept="masked_mean is differentiable: x.grad is weight / count on real positions "
+               "and exactly 0 on padding (no nan, even for rows without real positions)",
+       hints=("Is your result still connected to x, and which gradient reaches a padded position? Could a nan be "
+              "created inside the graph even if the value you return looks clean?",
+              "Out-of-place torch.where and Tensor.masked_fill keep the graph, Tensor.detach cuts it; "
+              "torch.nan_to_num repairs values, not the gradients flowing back through them.",
+              "Pattern: y = torch.where(x > 0, x.sqrt(), 0) still has nan gradients where x < 0 (sqrt's backward runs "
+              "on every element); taking the square root of x.clamp(min=0) instead avoids them."))
 def masked_mean_gradients(m, p):
     """gradients of masked_mean w.r.t. x match the reference's and are zero at padded positions"""
     masks = MASKS + [[False] * 5]
@@ -242,7 +274,13 @@ def packed_fields(packed: Any) -> dict[str, Any]:
     return fields
 
 
-@check(points=3, concept=PACK + "; the labels stay in input order", hint=PACK_HINT)
+@check(points=3, task=3, builds_on=("pad_collate_lengths_labels", "pad_collate_input_ids"), concept=PACK,
+       hints=("Does your packed sequence know the original order of the samples? Which layout does your padded "
+              "tensor have (batch first?), and must the labels follow the sorted order or the input order?",
+              "The pack_collate docstring, and torch.nn.utils.rnn.pack_padded_sequence: its batch_first and "
+              "enforce_sorted arguments, and the sorted_indices and unsorted_indices fields of a PackedSequence.",
+              "Pattern: torch.sort(lengths, descending=True) returns (values, order), and order.argsort() maps the "
+              "sorted rows back to their original places: a PackedSequence keeps both to undo its sorting."))
 def pack_collate_fields(m, p):
     """pack_collate returns the PackedSequence of pack_padded_sequence(enforce_sorted=False) and labels in input order"""  # noqa: E501
     obs: dict[str, Any] = {}
@@ -266,10 +304,15 @@ def pack_collate_fields(m, p):
     return obs
 
 
-@check(points=1, concept="validating inputs: a zero-length sequence cannot be packed, "
-                         "so raise ValueError naming the sample (pack_padded_sequence raises a RuntimeError)",
-       hint="for i, (ids, _) in enumerate(batch): if len(ids) == 0: "
-            "raise ValueError(f'sample {i} is a zero-length sequence, ...')")
+@check(points=1, task=3, builds_on=("pad_collate_empty_batch",),
+       concept="validating inputs: a zero-length sequence cannot be packed, "
+               "so raise ValueError naming the sample (pack_padded_sequence raises a RuntimeError)",
+       hints=("What does pack_padded_sequence do with a length of 0, and which error would help the caller more? "
+              "Which sample is it?",
+              "The 'Raises' paragraph of the pack_collate docstring: ValueError for an empty batch or a zero-length "
+              "sequence.",
+              "Pattern: a word list with an empty word is refused by position: for row, word in enumerate(words): "
+              "if not word: raise ValueError(f'word {row} is empty')."))
 def pack_collate_errors(m, p):
     """pack_collate raises ValueError for a zero-length sequence and for an empty batch"""
     ids = p.randint(1, 10, (3,))
@@ -285,8 +328,14 @@ def pack_collate_errors(m, p):
 # --- Task 4: collate_dicts -----------------------------------------------------------------------------------------
 
 
-@check(points=2, concept=DICTS + " (torch.stack adds a leading batch dimension; keys in the first sample's order)",
-       hint=DICTS_HINT)
+@check(points=2, task=4,
+       concept=DICTS + " (torch.stack adds a leading batch dimension; keys in the first sample's order)",
+       hints=("Three samples hold tensors of shape (2, 3) under one key: should the batch be (6, 3) or (3, 2, 3)? "
+              "In which order do the keys come out?",
+              "The collate_dicts docstring ('tensors: torch.stack (a new leading batch dimension)', 'the result has "
+              "them in the first sample's order'); torch.stack versus torch.cat; dicts keep insertion order.",
+              "Pattern: for three vectors of shape (4,), torch.stack([a, b, c]).shape == (3, 4) while "
+              "torch.cat([a, b, c]).shape == (12,)."))
 def collate_dicts_tensors(m, p):
     """collate_dicts stacks tensor values into (B, ...) and keeps the first sample's key order"""
     samples = [{"image": p.randn(2, 3), "score": p.randn(()), "ids": p.randint(0, 9, (4,))} for _ in range(3)]
@@ -298,7 +347,13 @@ def collate_dicts_tensors(m, p):
     return obs
 
 
-@check(points=3, concept=DICTS, hint=DICTS_HINT)
+@check(points=3, task=4, concept=DICTS,
+       hints=("For each key, what do all samples hold: bools, ints, floats (perhaps mixed with ints), or anything "
+              "else? Which test must come first, given that True is also an int?",
+              "The bullet list of the collate_dicts docstring; isinstance(True, int) is True; the dtype argument of "
+              "torch.tensor (torch.bool, torch.int64, torch.float64).",
+              "Pattern: sorting a column of a spreadsheet into a kind: ['1', 2, 3.5] is neither all numbers nor "
+              "all text, so it stays a plain list; [2, 3.5] is numbers with a float, so it becomes float64."))
 def collate_dicts_scalars(m, p):
     """ints -> int64, floats (ints mixed in) -> float64, bools -> bool tensors; strings and other values -> lists"""
     values = {
@@ -362,9 +417,13 @@ def message_judge(got: Any, expected: Any) -> Mismatch | None:
     return None
 
 
-@check(points=2, concept=ERRORS,
-       hint="for i, s in enumerate(samples): compare set(s) with set(samples[0]) and "
-            "raise ValueError(f'sample {i} has no key {key!r} ...') for the first key that differs")
+@check(points=2, task=4, concept=ERRORS,
+       hints=("If sample 3 lacks a key, what must the message say so that the user can find and fix that sample? "
+              "What if a sample has a key the first one lacks, or there are no samples at all?",
+              "The 'Raises' paragraph of the collate_dicts docstring ('the message names the key and the sample "
+              "index'); set operations on dict keys.",
+              "Pattern: a CSV row without a column is reported by both: "
+              "raise ValueError(f'row {i} has no column {name!r}')."))
 def collate_dicts_key_errors(m, p):
     """ValueError for no samples, and for keys that differ, naming the key and the sample index"""
     base = [{"x": p.randn(2), "label": i} for i in range(4)]
@@ -383,8 +442,13 @@ def collate_dicts_key_errors(m, p):
 collate_dicts_key_errors.judge(message_judge)
 
 
-@check(points=2, concept=ERRORS, hint="before torch.stack, collect the shapes; if they differ, "
-                                      "raise ValueError(f'cannot stack the tensors of key {key!r}: shapes {shapes}')")
+@check(points=2, task=4, concept=ERRORS,
+       hints=("Which key's tensors disagree, and in which shapes? What does torch.stack raise, and would its message "
+              "tell the user which key to look at?",
+              "The 'Raises' paragraph of the collate_dicts docstring ('the tensors of a key have different shapes "
+              "(the message names the key and the shapes)'); Tensor.shape.",
+              "Pattern: before adding matrices, compare their shapes and refuse with a message that lists them: "
+              "raise ValueError(f'cannot add matrices of shapes {[tuple(a.shape) for a in mats]}')."))
 def collate_dicts_shape_error(m, p):
     """ValueError naming the key and the shapes when a key's tensors cannot be stacked"""
     samples = [{"pixels": p.randn(2, 3), "label": 0}, {"pixels": p.randn(2, 3), "label": 1},

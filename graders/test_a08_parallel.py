@@ -29,9 +29,15 @@ only this process, so laziness is observed with ``num_workers=0``.
 Checks are independent where the contract allows: ``seed_worker`` and
 ``make_loader`` are driven with the grader's own datasets (one with an
 ``rng`` attribute like ``NoisyDataset``), and ``NoisyDataset`` in workers is
-reseeded by the grader's own worker_init_fn written from the contract. Only
-``make_loader``'s epochs depend on ``seed_worker`` (the contract makes it the
-loader's worker_init_fn).
+reseeded by the grader's own worker_init_fn written from the contract. The
+epochs of ``make_loader``'s checks are taken while the student's module-level
+``seed_worker`` is replaced by that same contract copy
+(:func:`contract_seed_worker`), so a mistake in ``seed_worker`` costs only
+its own checks. Where a check cannot be judged apart from an earlier one it
+declares ``builds_on`` (the sharding and transform checks build on the plain
+line reading, the workers' noise on the items' noise); the transform check is
+metamorphic: it compares the student's dataset with a transform against the
+student's own dataset without one.
 """
 
 from __future__ import annotations
@@ -59,6 +65,13 @@ from graders.engine import Mismatch, check, is_raised
 from graders.engine.audit import count_opens
 from graders.engine.compare import compare
 from graders.engine.probes import expect_raise
+
+TASKS = {
+    1: ("ShardedLineDataset.__init__", "ShardedLineDataset.__iter__"),
+    2: ("NoisyDataset.__init__", "NoisyDataset.__len__", "NoisyDataset.__getitem__"),
+    3: ("seed_worker",),
+    4: ("make_loader",),
+}
 
 BATCH_TIMEOUT = 10.0
 """Seconds DataLoader waits for one batch from its workers (``DataLoader(timeout=...)``)."""
@@ -334,26 +347,78 @@ def scrub(text: str, root: str | os.PathLike[str]) -> str:
 
 # ---------------------------------------------------------------- task 1: ShardedLineDataset
 
-LINES = ("an IterableDataset yields each line of the file once, without its trailing newline, in file order "
-         "(empty lines included; the last line may lack a newline); every iteration starts again from the top "
+LINES = ("reading a text file line by line in an IterableDataset: each line once, in file order, without its trailing "
+         "newline (the last line may lack one), empty lines included; every iteration starts again from the top "
          "(a file opened once in __init__ is exhausted after one pass)")
-LINES_HINT = ("in __iter__: with open(self.path, encoding='utf-8') as f: for line in f: yield line.rstrip('\\n') "
-              "(not line[:-1]: the last line may have no newline; not strip(): spaces and empty lines are data)")
-SHARD = ("sharding an IterableDataset among workers: every worker runs __iter__ on its own copy, so worker k of n "
-         "(get_worker_info()) must yield only the lines whose index i has i % n == k, or every line comes "
-         "once per worker; each line exactly once per epoch")
-SHARD_HINT = ("info = get_worker_info(); k, n = (0, 1) if info is None else (info.id, info.num_workers); "
-              "then yield only lines with i % n == k (enumerate(f), or itertools.islice(f, k, None, n))")
-LAZY = ("lazy loading: __init__ only keeps the path; the file is opened in __iter__, at iteration time, in the "
-        "process that iterates (a file opened in __init__ is shared by the workers' copies, cannot be pickled "
-        "under spawn and is exhausted after one pass)")
-LAZY_HINT = "store self.path and self.transform in __init__; open the file inside __iter__ with a with-block"
-TRANSFORM = ("a dataset transform is applied to every item it yields (here each line, after removing the newline), "
-             "in every worker")
-TRANSFORM_HINT = "yield self.transform(line) if self.transform is not None else line"
+LINES_HINTS = (
+    "What does iterating over an open text file give you for each line, what does the last line look like when the "
+    "file does not end with a newline, and what happens on a second pass over your dataset?",
+    "The docstring of ShardedLineDataset ('without its trailing newline'), Python's str.rstrip with an argument "
+    "(which characters it removes), and the Python tutorial on reading files line by line.",
+    "A log reader that must keep trailing spaces removes only the line ending, e.g. raw.removesuffix('\\r\\n'), "
+    "and opens its log inside its generator method, so every new pass reads the log again from the start.",
+)
+TRANSFORM = ("a dataset transform is applied to every item the dataset yields (each line, after removing the newline), "
+             "in the main process and in every worker")
+TRANSFORM_HINTS = (
+    "Compare what your dataset yields with and without a transform: is each item of the second exactly the "
+    "transform of the matching item of the first?",
+    "The 'Args' paragraph of the ShardedLineDataset docstring: what is transform applied to, and is that before or "
+    "after the newline is removed?",
+    "torchvision's ImageFolder loads and decodes an image first and only then, when a transform was given, hands "
+    "the finished image to it; with no transform it returns the image as loaded.",
+)
+LAZY = ("lazy loading: __init__ only keeps the path; the file is opened at iteration time, in the process that "
+        "iterates (a file opened in __init__ is shared by the workers' copies, cannot be pickled under spawn and is "
+        "exhausted after one pass)")
+LAZY_HINTS = (
+    "When does your dataset first touch the file: when it is built, or when someone iterates over it?",
+    "The class docstring of ShardedLineDataset ('__init__ only keeps the path') and the torch.utils.data docs on "
+    "IterableDataset: __iter__ runs in whichever process iterates.",
+    "An image dataset keeps only a list of file names in __init__ and opens one image per access; it holds no open "
+    "file between accesses and a missing image shows up only when that item is read.",
+)
+SHARD = ("sharding an IterableDataset among workers: every worker runs __iter__ on its own copy, so each must yield "
+         "only its own share, chosen round-robin by line index (worker k of n takes every n-th line, starting at "
+         "line k; see get_worker_info()); otherwise every line comes once per worker; each line exactly once per epoch")
+SHARD_HINTS = (
+    "With two workers, each running your __iter__ on its own copy of the dataset, how does each copy know which "
+    "lines are its own, and what does it do in the main process?",
+    "torch.utils.data.get_worker_info(): its id and num_workers fields and what it returns in the main process; "
+    "the class docstring of ShardedLineDataset for which line index goes to which worker.",
+    "Dealing 10 cards to 3 players round-robin: player p (counted from 0) gets the cards at positions p, p + 3, "
+    "p + 6, ...; every card goes to exactly one player.",
+)
+SAME = "same"
 
 
-@check(points=2, concept=LINES, hint=LINES_HINT)
+def _first_transform_difference(plain: list[Any], transformed: list[Any]) -> str:
+    """``SAME`` when ``transformed`` is ``bracket`` of each item of ``plain``, else where they first differ."""
+    if len(plain) != len(transformed):
+        return f"{len(plain)} items without the transform, {len(transformed)} with it"
+    for i, (item, got) in enumerate(zip(plain, transformed)):
+        if not (isinstance(got, str) and got == bracket(item)):
+            return f"item {i}: without the transform {item!r}, with it {got!r} (bracket gives {bracket(item)!r})"
+    return SAME
+
+
+def _multiset_difference(plain: list[Any], transformed: list[Any]) -> str:
+    """``SAME`` when ``transformed`` holds ``bracket`` of each item of ``plain`` (any order), else an example."""
+    want = sorted(bracket(item) for item in plain)
+    have = sorted(repr(item) if not isinstance(item, str) else item for item in transformed)
+    if want == have:
+        return SAME
+    missing = sorted(set(want) - set(have))
+    extra = sorted(set(have) - set(want))
+    parts = [f"{len(plain)} items without the transform, {len(transformed)} with it"]
+    if missing:
+        parts.append(f"bracket of {len(missing)} item(s) missing, e.g. {missing[0]!r}")
+    if extra:
+        parts.append(f"{len(extra)} unexpected item(s), e.g. {extra[0]!r}")
+    return "; ".join(parts)
+
+
+@check(points=2, task=1, concept=LINES, hints=LINES_HINTS)
 def sharded_lines_in_main_process(m, p):
     """ShardedLineDataset yields every line without its newline, again on a second pass and through DataLoader(num_workers=0)"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
@@ -369,27 +434,51 @@ def sharded_lines_in_main_process(m, p):
     return obs
 
 
-@check(points=2, concept=TRANSFORM, hint=TRANSFORM_HINT)
+TRANSFORM_MAIN = ("main process: list(ShardedLineDataset(path, transform=bracket)) "
+                  "against list(ShardedLineDataset(path))")
+TRANSFORM_WORKERS = (f"DataLoader(..., batch_size=None, num_workers={WORKERS}): the items with transform=bracket "
+                     "against the items without it (any order)")
+
+
+@check(points=2, task=1, concept=TRANSFORM, hints=TRANSFORM_HINTS, builds_on=("sharded_lines_in_main_process",))
 @reports_worker_failures
 def sharded_transform(m, p):
-    """ShardedLineDataset(path, transform) transforms each line, in the main process and in 2 workers"""
+    """ShardedLineDataset(path, transform) yields the transform of each item your dataset yields without one, in the main process and in 2 workers"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
         path, _ = line_file(p, Path(tmp))
-        ds = p.call("ShardedLineDataset(path, transform=bracket)", m.ShardedLineDataset, path, transform=bracket)
-        obs: dict[str, Any] = {"list(ShardedLineDataset(path, transform=bracket)), bracket(s) = f'[{s}]'": p.call(
-            "list(ShardedLineDataset(path, transform=bracket))", take, ds)}
-        where = f"iterating DataLoader(ShardedLineDataset(path, transform=...), batch_size=None, num_workers={WORKERS})"
-        loader = DataLoader(ds, batch_size=None, num_workers=WORKERS)
-        with workers(p, m, loader, where) as run:
-            produced = run.epoch()
-        obs[f"DataLoader(..., num_workers={WORKERS}): the items, sorted"] = sorted(map(str, produced))
-    return obs
+        plain = p.call("list(ShardedLineDataset(path))", take, p.call(
+            "ShardedLineDataset(path)", m.ShardedLineDataset, path))
+        transformed = p.call("list(ShardedLineDataset(path, transform=bracket))", take, p.call(
+            "ShardedLineDataset(path, transform=bracket)", m.ShardedLineDataset, path, transform=bracket))
+        in_workers: dict[str, list[Any]] = {}
+        for label, kwargs in (("without", {}), ("with", {"transform": bracket})):
+            ds = p.call(f"ShardedLineDataset(path{', transform=bracket' if kwargs else ''})", m.ShardedLineDataset,
+                        path, **kwargs)
+            where = (f"iterating DataLoader(ShardedLineDataset(path{', transform=bracket' if kwargs else ''}), "
+                     f"batch_size=None, num_workers={WORKERS})")
+            with workers(p, m, DataLoader(ds, batch_size=None, num_workers=WORKERS), where) as run:
+                in_workers[label] = run.epoch()
+    return {
+        "main process: ShardedLineDataset(path) yields at least one line": bool(plain),
+        TRANSFORM_MAIN: _first_transform_difference(plain, transformed),
+        TRANSFORM_WORKERS: _multiset_difference(in_workers["without"], in_workers["with"]),
+    }
 
 
-sharded_transform.judge(worker_judge)
+@sharded_transform.judge
+def _transform_judge(got: Any, expected: Any) -> Mismatch | str | None:
+    if isinstance(got, dict) and WORKER_FAILURE in got:
+        return str(got[WORKER_FAILURE])
+    if not isinstance(got, dict) or set(got) != set(expected):
+        return compare(got, expected)
+    for key in (TRANSFORM_MAIN, TRANSFORM_WORKERS):
+        if got[key] != SAME:
+            return Mismatch(key, "bracket(item) for every item your dataset yields without a transform "
+                                 "(bracket(s) = f'[{s}]')", str(got[key]))
+    return compare(got, expected)
 
 
-@check(points=2, concept=LAZY, hint=LAZY_HINT)
+@check(points=2, task=1, concept=LAZY, hints=LAZY_HINTS)
 def sharded_opens_lazily(m, p):
     """ShardedLineDataset opens its file only when iterated (counted file opens), so a missing file fails at iteration"""  # noqa: E501
     with tempfile.TemporaryDirectory() as tmp:
@@ -415,7 +504,7 @@ def sharded_opens_lazily(m, p):
     return obs
 
 
-@check(points=3, concept=SHARD, hint=SHARD_HINT)
+@check(points=3, task=1, concept=SHARD, hints=SHARD_HINTS, builds_on=("sharded_lines_in_main_process",))
 @reports_worker_failures
 def sharded_two_workers(m, p):
     """DataLoader(ShardedLineDataset, batch_size=None, num_workers=2) yields every line exactly once, worker k the lines i % 2 == k"""  # noqa: E501
@@ -443,19 +532,38 @@ sharded_two_workers.judge(worker_judge)
 
 # ---------------------------------------------------------------- task 2: NoisyDataset
 
-NOISE = ("a map-style dataset with its own numpy generator: self.rng = numpy.random.default_rng(seed); item i is the "
-         "float32 0-d tensor values[i] + noise_std * self.rng.standard_normal(), one fresh draw per access "
-         "(not numpy's global RNG, not torch's)")
-NOISE_HINT = ("noise = self.noise_std * float(self.rng.standard_normal()); "
-              "return torch.tensor(float(self.values[index]) + noise, dtype=torch.float32)")
+NOISE = ("a map-style dataset with its own numpy generator: self.rng, made from the seed, gives one fresh "
+         "standard-normal draw per access, scaled by noise_std and added to the value; each item is a float32 0-d "
+         "tensor (the noise comes from self.rng, not numpy's global RNG, not torch's)")
+NOISE_HINTS = (
+    "Where does each item's noise come from, how many draws does one access make, and what dtype and shape does "
+    "the item have?",
+    "numpy.random.default_rng and numpy.random.Generator.standard_normal in the numpy docs; the class docstring of "
+    "NoisyDataset for the item's formula and dtype.",
+    "A dice dataset makes its own generator once from its seed and rolls it anew on every access (a new roll each "
+    "time, never the global np.random), returning each roll as an int64 0-d tensor.",
+)
+VALIDATION = "validating constructor arguments: a ValueError for values that are not 1-D and for a negative noise_std"
+VALIDATION_HINTS = (
+    "Which arguments can NoisyDataset not work with, and what should its constructor do before keeping them?",
+    "The 'Raises' paragraph of the NoisyDataset docstring; torch.Tensor.dim in the torch docs.",
+    "A Range(start, stop) class checks its arguments first thing in __init__ and raises ValueError('stop should be "
+    ">= start, but got ...') before storing anything.",
+)
 NOISE_WORKERS = ("the dataset's generator self.rng is copied into every worker; the worker_init_fn replaces it there, "
-                 "so __getitem__ must draw from self.rng (looked up at every access), not from a copy kept elsewhere")
-NOISE_WORKERS_HINT = "draw with self.rng.standard_normal() inside __getitem__; keep no other generator"
+                 "so __getitem__ must draw from self.rng, looked up at every access, not from a copy kept elsewhere")
+NOISE_WORKERS_HINTS = (
+    "After a worker_init_fn assigns a new generator to dataset.rng, which generator does your __getitem__ draw from?",
+    "The class docstring of NoisyDataset ('seed_worker must replace it in each worker') and the worker_init_fn "
+    "argument of torch.utils.data.DataLoader.",
+    "With b = a and later a = [9], b still names the old list: a method that reads a second saved name misses the "
+    "replacement, one that reads the attribute each time sees it.",
+)
 
 
-@check(points=3, concept=NOISE, hint=NOISE_HINT)
+@check(points=3, task=2, concept=NOISE, hints=NOISE_HINTS)
 def noisy_items(m, p):
-    """NoisyDataset items are float32 0-d tensors values[i] + noise_std * rng.standard_normal() from default_rng(seed)"""  # noqa: E501
+    """NoisyDataset items are float32 0-d tensors: the value plus noise_std times one draw from its own default_rng(seed)"""  # noqa: E501
     values = p.randn(5, dtype=torch.float64) * 3
     seed = p.integer(0, SEEDS)
     ds = p.call(f"NoisyDataset(values, noise_std=0.5, seed={seed})", m.NoisyDataset, values, noise_std=0.5, seed=seed)
@@ -475,9 +583,7 @@ def noisy_items(m, p):
     return obs
 
 
-@check(points=1, concept="validating constructor arguments: raise ValueError for values that are not 1-D "
-                         "and for noise_std < 0",
-       hint="if values.dim() != 1: raise ValueError(...); if noise_std < 0: raise ValueError(...)")
+@check(points=1, task=2, concept=VALIDATION, hints=VALIDATION_HINTS)
 def noisy_validation(m, p):
     """NoisyDataset raises ValueError for 2-D values and for a negative noise_std"""
     matrix, values = p.randn(2, 3), p.randn(4)
@@ -489,7 +595,7 @@ def noisy_validation(m, p):
     }
 
 
-@check(points=2, concept=NOISE_WORKERS, hint=NOISE_WORKERS_HINT)
+@check(points=2, task=2, concept=NOISE_WORKERS, hints=NOISE_WORKERS_HINTS, builds_on=("noisy_items",))
 @reports_worker_failures
 def noisy_in_workers(m, p):
     """NoisyDataset in 2 workers (worker_init_fn replacing ds.rng): each worker draws its own noise"""
@@ -498,8 +604,8 @@ def noisy_in_workers(m, p):
                 noise_std=1.0, seed=seed)
     loader = DataLoader(ds, batch_size=2, num_workers=WORKERS, worker_init_fn=contract_seeder,
                         generator=torch.Generator().manual_seed(loader_seed), collate_fn=tag_batch)
-    where = (f"iterating DataLoader(NoisyDataset(...), batch_size=2, num_workers={WORKERS}, worker_init_fn=<replaces "
-             "dataset.rng with default_rng(torch.initial_seed() % 2**32)>)")
+    where = (f"iterating DataLoader(NoisyDataset(...), batch_size=2, num_workers={WORKERS}, worker_init_fn=<gives "
+             "dataset.rng a new generator seeded from the worker's torch.initial_seed()>)")
     with workers(p, m, loader, where) as run:
         batches = run.epoch()
     noise = {w: [b for wid, b in batches if wid == w] for w in range(WORKERS)}
@@ -517,22 +623,33 @@ noisy_in_workers.judge(worker_judge)
 
 # ---------------------------------------------------------------- task 3: seed_worker
 
-SEED_MAIN = ("seed_worker seeds Python's random and numpy's global RNG with torch.initial_seed() % 2**32 "
-             "(numpy seeds must be below 2**32); "
-             "outside a worker get_worker_info() is None and only those two are seeded")
-SEED_MAIN_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
-                  "info = get_worker_info(); if info is not None and hasattr(info.dataset, 'rng'): ...")
-SEED_WORKERS = ("a worker_init_fn runs in every worker: torch.initial_seed() there is base_seed + worker_id "
-                "(base_seed from the loader's generator), so reseeding random, numpy and the dataset's rng from it "
-                "gives each worker its own reproducible stream; "
+SEED_MAIN = ("seeding the global RNGs in a worker_init_fn: Python's random and numpy's global RNG both get a seed "
+             "derived from torch.initial_seed() and reduced below 2**32 (numpy refuses larger seeds); outside a "
+             "worker get_worker_info() is None and only those two are seeded")
+SEED_MAIN_HINTS = (
+    "Which two global generators does seed_worker seed, from which value, does that value always fit what numpy "
+    "accepts, and what is there to reseed when no worker is running?",
+    "The docstring of seed_worker; numpy.random.seed (its seed must be between 0 and 2**32 - 1), torch.initial_seed, "
+    "and what torch.utils.data.get_worker_info returns in the main process.",
+    "To store a 64-bit id in a 16-bit field, keep its remainder modulo 2**16; and a lookup that may come back empty "
+    "is checked against None before any of its fields is used.",
+)
+SEED_WORKERS = ("a worker_init_fn runs in every worker, where torch.initial_seed() is base_seed + worker_id, so "
+                "reseeding random, numpy and the dataset's rng from it gives each worker its own reproducible stream; "
                 "a generator created in __init__ and never reseeded is identical in all workers")
-SEED_WORKERS_HINT = ("seed = torch.initial_seed() % 2**32; random.seed(seed); np.random.seed(seed); "
-                     "info.dataset.rng = np.random.default_rng(seed) when the dataset has an rng")
+SEED_WORKERS_HINTS = (
+    "In a worker, which object is the worker's dataset, and does your function give that object's rng a new, "
+    "worker-specific generator?",
+    "torch.utils.data.get_worker_info (its dataset field is the worker's own copy) and 'Randomness in multi-process "
+    "data loading' in the torch.utils.data docs.",
+    "Card players who each get a copy of one shuffled deck all hold the same hand; each player needs a deck "
+    "shuffled with their own seed, handed to them when they sit down.",
+)
 
 
-@check(points=2, concept=SEED_MAIN, hint=SEED_MAIN_HINT)
+@check(points=2, task=3, concept=SEED_MAIN, hints=SEED_MAIN_HINTS)
 def seed_worker_in_main_process(m, p):
-    """seed_worker(0) in the main process seeds random and numpy from torch.initial_seed() % 2**32"""
+    """seed_worker(0) in the main process seeds random and numpy from torch.initial_seed(), reduced below 2**32"""
     obs: dict[str, Any] = {}
     for label, seed in (("2**32 + k", 2**32 + p.integer(0, SEEDS)), ("k", p.integer(0, SEEDS))):
         torch.manual_seed(seed)  # the engine restores torch's RNG after the probe
@@ -542,7 +659,7 @@ def seed_worker_in_main_process(m, p):
     return obs
 
 
-@check(points=3, concept=SEED_WORKERS, hint=SEED_WORKERS_HINT)
+@check(points=3, task=3, concept=SEED_WORKERS, hints=SEED_WORKERS_HINTS, builds_on=("seed_worker_in_main_process",))
 @reports_worker_failures
 def seed_worker_in_workers(m, p):
     """With worker_init_fn=seed_worker, 2 workers draw different, reproducible numbers from dataset.rng, random and numpy"""  # noqa: E501
@@ -572,66 +689,96 @@ seed_worker_in_workers.judge(worker_judge)
 
 # ---------------------------------------------------------------- task 4: make_loader
 
-SETTINGS = ("make_loader passes its arguments to DataLoader (batch_size, shuffle, collate_fn, drop_last) and gives it "
-            "its own torch.Generator seeded with seed")
-SETTINGS_HINT = ("g = torch.Generator(); g.manual_seed(seed); return DataLoader(dataset, batch_size, shuffle=shuffle, "
-                 "num_workers=num_workers, generator=g, worker_init_fn=seed_worker, "
-                 "persistent_workers=num_workers > 0, collate_fn=collate_fn, drop_last=drop_last)")
-WORKER_SETTINGS = ("a loader for workers: worker_init_fn=seed_worker (this file's function), and persistent_workers "
-                   "exactly when num_workers > 0 (workers and their RNG state live across epochs; DataLoader refuses "
-                   "persistent workers without workers)")
-WORKER_SETTINGS_HINT = "DataLoader(..., worker_init_fn=seed_worker, persistent_workers=num_workers > 0)"
+WORKER_SETTINGS = ("a loader for workers: its worker_init_fn is this file's seed_worker itself (a module-level "
+                   "function pickles by name), and persistent_workers is on exactly when there are workers (workers "
+                   "and their RNG state live across epochs; DataLoader refuses persistent workers without workers)")
+WORKER_SETTINGS_HINTS = (
+    "Which function should every worker run when it starts, and when does keeping workers alive between epochs make "
+    "sense, and when is it impossible?",
+    "The worker_init_fn and persistent_workers arguments of torch.utils.data.DataLoader; the 'Returns' sentence of "
+    "the make_loader docstring.",
+    "A cache kept between requests only makes sense when something is cached: a server derives its keep-alive flag "
+    "from its pool size instead of fixing it, and registers its startup function itself, not a wrapper around it.",
+)
+SETTINGS = "make_loader passes its arguments on to DataLoader (batch_size, shuffle, collate_fn, drop_last)"
+SETTINGS_HINTS = (
+    "Does every argument of make_loader reach the DataLoader it returns, the optional ones included?",
+    "The 'Returns' sentence of the make_loader docstring and the signature of torch.utils.data.DataLoader.",
+    "A wrapper open_log(path, mode='r', encoding='utf-8') hands mode and encoding on to open(...); an option it "
+    "accepts but never forwards is silently ignored.",
+)
 SPAWN = ("what a DataLoader sends to its workers must be picklable: under the spawn start method (Windows, macOS) "
          "worker_init_fn and collate_fn are pickled by name, so they must be module-level functions, "
          "not lambdas or nested functions")
-SPAWN_HINT = ("pass seed_worker itself (not lambda worker_id: seed_worker(worker_id)) and collate_fn as given "
-              "(None lets DataLoader use default_collate; no lambda wrapper)")
-REPRODUCIBLE = ("a reproducible loader: its own seeded generator decides the shuffle order and the workers' base seed, "
-                "so two fresh loaders with the same seed give identical epochs (order and worker noise), and "
-                "persistent workers keep drawing new noise in the next epoch")
-REPRODUCIBLE_HINT = ("g = torch.Generator(); g.manual_seed(seed); "
-                     "DataLoader(..., generator=g, worker_init_fn=seed_worker, "
-                     "persistent_workers=num_workers > 0); never seed or use torch's global RNG instead")
+SPAWN_HINTS = (
+    "Could another Python process rebuild your loader's worker_init_fn and collate_fn from their names alone?",
+    "'Platform-specific behaviors' in the torch.utils.data docs (the spawn start method) and 'What can be pickled "
+    "and unpickled?' in the pickle docs.",
+    "pickle.dumps(len) works while pickle.dumps(lambda s: len(s)) fails: hand a function over as it is (or None "
+    "for the default) instead of wrapping it.",
+)
+REPRODUCIBLE = ("a reproducible loader: its own seeded generator (a new torch.Generator seeded with seed) decides the "
+                "shuffle order and the workers' base seed, so two fresh loaders with the same seed give identical "
+                "epochs (order and worker noise), and persistent workers keep drawing new noise in the next epoch")
+REPRODUCIBLE_HINTS = (
+    "Where does your loader's shuffle order come from, and would a second loader built with the same seed start "
+    "from the same state?",
+    "The generator argument of torch.utils.data.DataLoader, torch.Generator.manual_seed, and 'Randomness in "
+    "multi-process data loading' in the torch.utils.data docs.",
+    "Two games that must replay the same dice rolls each create their own generator and seed it with the same "
+    "number before the first roll; neither touches the global RNG.",
+)
 WORKER_FREE = ("for a deterministic map-style dataset the order of an epoch comes from the loader's seeded generator "
                "only, so it is the same with num_workers=0 and num_workers=2")
-WORKER_FREE_HINT = ("give DataLoader generator=g (a torch.Generator seeded with seed); "
-                    "the shuffle then ignores torch's global RNG")
+WORKER_FREE_HINTS = (
+    "What decides the order of indices in an epoch, and could the number of worker processes change it?",
+    "The generator argument of torch.utils.data.RandomSampler and how DataLoader hands its own generator to the "
+    "sampler it creates.",
+    "A teacher draws the order of presentations with her own seeded die; whether one or two assistants hand out "
+    "the sheets does not change that order.",
+)
 
 
 def loader_settings(loader: Any) -> dict[str, Any]:
-    gen = getattr(loader, "generator", None)
     return {
         "is a torch.utils.data.DataLoader": isinstance(loader, DataLoader),
         "batch_size": getattr(loader, "batch_size", None),
         "drop_last": getattr(loader, "drop_last", None),
         "sampler": type(getattr(loader, "sampler", None)).__name__,
-        "generator is a torch.Generator": isinstance(gen, torch.Generator),
-        "generator.initial_seed()": gen.initial_seed() if isinstance(gen, torch.Generator) else None,
     }
 
 
-@check(points=2, concept=SETTINGS, hint=SETTINGS_HINT)
-def make_loader_settings(m, p):
-    """make_loader returns a DataLoader with the given batch_size, shuffle, collate_fn, drop_last and a generator seeded with seed"""  # noqa: E501
-    seed = p.integer(0, SEEDS)
-    loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)",
-                    m.make_loader, Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
-    obs = {f"shuffled loader: {k}": v for k, v in loader_settings(loader).items()}
-    obs["shuffled loader: collate_fn is the one given"] = getattr(loader, "collate_fn", None) is keep_list
-    batches = p.call("list(make_loader(Squares(23), 5, ..., drop_last=True))", take, loader)
-    obs["shuffled loader: batch sizes of one epoch"] = [len(b) for b in batches]
-    plain = p.call("make_loader(Squares(23), 4)", m.make_loader, Squares(23), 4)
-    obs.update({f"make_loader(Squares(23), 4): {k}": v for k, v in loader_settings(plain).items()})
-    obs["make_loader(Squares(23), 4): collate_fn is default_collate"] = (
-        getattr(plain, "collate_fn", None) is default_collate)
-    obs["make_loader(Squares(23), 4): first batch"] = p.call(
-        "next(iter(make_loader(Squares(23), 4)))", lambda: next(iter(plain)))
-    return obs
+def generator_settings(loader: Any) -> dict[str, Any]:
+    gen = getattr(loader, "generator", None)
+    return {
+        "loader.generator is a torch.Generator": isinstance(gen, torch.Generator),
+        "loader.generator.initial_seed()": gen.initial_seed() if isinstance(gen, torch.Generator) else None,
+    }
 
 
-@check(points=2, concept=WORKER_SETTINGS, hint=WORKER_SETTINGS_HINT)
+@contextmanager
+def contract_seed_worker(m: ModuleType) -> Iterator[None]:
+    """Within the block, the student's module-level ``seed_worker`` is the grader's :func:`contract_seeder`.
+
+    ``make_loader`` looks ``seed_worker`` up when it builds the loader (and a
+    wrapper looks it up in the worker, forked inside the block), so the epochs
+    of ``make_loader``'s checks depend on ``make_loader`` alone, not on task 3.
+    """
+    had = "seed_worker" in vars(m)
+    saved = vars(m).get("seed_worker")
+    m.seed_worker = contract_seeder
+    try:
+        yield
+    finally:
+        if had:
+            m.seed_worker = saved
+        else:
+            delattr(m, "seed_worker")
+
+
+@check(points=2, task=4, concept=WORKER_SETTINGS, hints=WORKER_SETTINGS_HINTS)
 def make_loader_worker_settings(m, p):
-    """make_loader sets worker_init_fn=seed_worker and persistent_workers == (num_workers > 0)"""
+    """make_loader gives DataLoader worker_init_fn=seed_worker, and persistent workers exactly when num_workers > 0"""
     obs: dict[str, Any] = {}
     for n in (0, WORKERS):
         loader = p.call(f"make_loader(Squares(10), 4, num_workers={n})", m.make_loader, Squares(10), 4, num_workers=n)
@@ -642,7 +789,24 @@ def make_loader_worker_settings(m, p):
     return obs
 
 
-@check(points=2, concept=SPAWN, hint=SPAWN_HINT)
+@check(points=2, task=4, concept=SETTINGS, hints=SETTINGS_HINTS, builds_on=("make_loader_worker_settings",))
+def make_loader_settings(m, p):
+    """make_loader returns a DataLoader that uses the given batch_size, shuffle, collate_fn and drop_last"""
+    seed = p.integer(0, SEEDS)
+    loader = p.call(f"make_loader(Squares(23), 5, shuffle=True, seed={seed}, collate_fn=keep_list, drop_last=True)",
+                    m.make_loader, Squares(23), 5, shuffle=True, seed=seed, collate_fn=keep_list, drop_last=True)
+    obs = {f"shuffled loader: {k}": v for k, v in loader_settings(loader).items()}
+    batches = p.call("list(make_loader(Squares(23), 5, ..., drop_last=True))", take, loader)
+    obs["shuffled loader: batch sizes of one epoch"] = [len(b) if hasattr(b, "__len__") else None for b in batches]
+    obs["shuffled loader: every batch is the list keep_list returns"] = all(isinstance(b, list) for b in batches)
+    plain = p.call("make_loader(Squares(23), 4)", m.make_loader, Squares(23), 4)
+    obs.update({f"make_loader(Squares(23), 4): {k}": v for k, v in loader_settings(plain).items()})
+    obs["make_loader(Squares(23), 4): first batch (default_collate stacks the samples)"] = p.call(
+        "next(iter(make_loader(Squares(23), 4)))", lambda: next(iter(plain)))
+    return obs
+
+
+@check(points=2, task=4, concept=SPAWN, hints=SPAWN_HINTS, builds_on=("make_loader_worker_settings",))
 def make_loader_picklable(m, p):
     """make_loader's worker_init_fn and collate_fn can be pickled (as the spawn start method requires)"""
     obs: dict[str, Any] = {}
@@ -661,7 +825,8 @@ def _pickles(value: Any) -> bool:
     return len(pickle.dumps(value)) > 0
 
 
-@check(points=3, concept=REPRODUCIBLE, hint=REPRODUCIBLE_HINT)
+@check(points=3, task=4, concept=REPRODUCIBLE, hints=REPRODUCIBLE_HINTS,
+       builds_on=("make_loader_worker_settings", "make_loader_settings"))
 @reports_worker_failures
 def make_loader_reproducible(m, p):
     """Two fresh make_loader(..., shuffle=True, num_workers=2, seed=s) give identical first epochs (order and worker noise)"""  # noqa: E501
@@ -669,22 +834,24 @@ def make_loader_reproducible(m, p):
     values = [float(v) for v in range(10)]
     data_seed = p.integer(0, SEEDS)
     label = f"make_loader(noisy dataset, 3, shuffle=True, num_workers={WORKERS}, seed={seed})"
-    first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS,
-                   seed=seed)
-    second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True,
-                    num_workers=WORKERS, seed=seed)
-    other = p.call(label.replace(f"seed={seed}", f"seed={seed + 1}"), m.make_loader, NoisyValues(values, data_seed), 3,
-                   shuffle=True, num_workers=WORKERS, seed=seed + 1)
-    with workers(p, m, first, f"iterating {label}") as run_first:
-        epoch_a = run_first.epoch()
-        epoch_a2 = run_first.epoch()
-    with workers(p, m, second, f"iterating a second {label}") as run_second:
-        epoch_b = run_second.epoch()
-    with workers(p, m, other, f"iterating {label} with seed + 1") as run_other:
-        epoch_c = run_other.epoch()
-    same = _same(epoch_a, epoch_b)
+    with contract_seed_worker(m):
+        first = p.call(label, m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS,
+                       seed=seed)
+        second = p.call(f"a second {label}", m.make_loader, NoisyValues(values, data_seed), 3, shuffle=True,
+                        num_workers=WORKERS, seed=seed)
+        other = p.call(label.replace(f"seed={seed}", f"seed={seed + 1}"), m.make_loader,
+                       NoisyValues(values, data_seed), 3, shuffle=True, num_workers=WORKERS, seed=seed + 1)
+        generator = generator_settings(first)
+        with workers(p, m, first, f"iterating {label}") as run_first:
+            epoch_a = run_first.epoch()
+            epoch_a2 = run_first.epoch()
+        with workers(p, m, second, f"iterating a second {label}") as run_second:
+            epoch_b = run_second.epoch()
+        with workers(p, m, other, f"iterating {label} with seed + 1") as run_other:
+            epoch_c = run_other.epoch()
     return {
-        "two fresh loaders with the same seed give identical first epochs": same,
+        **{f"{k} (seed={seed})": v for k, v in generator.items()},
+        "two fresh loaders with the same seed give identical first epochs": _same(epoch_a, epoch_b),
         "a loader with seed + 1 gives a different first epoch": not _same(epoch_a, epoch_c),
         "the next epoch of the same loader differs (reshuffled, new noise)": not _same(epoch_a, epoch_a2),
         "first epoch (batches of 3)": epoch_a,
@@ -706,17 +873,19 @@ def _same(a: list[Any], b: list[Any]) -> bool:
     return True
 
 
-@check(points=2, concept=WORKER_FREE, hint=WORKER_FREE_HINT)
+@check(points=2, task=4, concept=WORKER_FREE, hints=WORKER_FREE_HINTS,
+       builds_on=("make_loader_worker_settings", "make_loader_settings"))
 @reports_worker_failures
 def make_loader_independent_of_workers(m, p):
     """For a deterministic dataset the first shuffled epoch of make_loader is the same with num_workers 0 and 2"""
     seed = p.integer(0, SEEDS)
     epochs = {}
-    for n in (0, WORKERS):
-        label = f"make_loader(Squares(23), 4, shuffle=True, num_workers={n}, seed={seed})"
-        loader = p.call(label, m.make_loader, Squares(23), 4, shuffle=True, num_workers=n, seed=seed)
-        with workers(p, m, loader, f"iterating {label}") as run:
-            epochs[n] = run.epoch()
+    with contract_seed_worker(m):
+        for n in (0, WORKERS):
+            label = f"make_loader(Squares(23), 4, shuffle=True, num_workers={n}, seed={seed})"
+            loader = p.call(label, m.make_loader, Squares(23), 4, shuffle=True, num_workers=n, seed=seed)
+            with workers(p, m, loader, f"iterating {label}") as run:
+                epochs[n] = run.epoch()
     return {
         f"the first epochs with num_workers=0 and num_workers={WORKERS} are identical":
             _same(epochs[0], epochs[WORKERS]),

@@ -48,7 +48,7 @@ CASES = [
     pytest.param(RAISES_IN_WORKERS, {"sharded_transform", "sharded_two_workers"},
                  ("RuntimeError: boom in a worker", "worker process", "a08_parallel.py, line", "in __iter__"), 20.0,
                  id="raises"),
-    pytest.param(NEVER_STOPS, {"sharded_lines_in_main_process", "sharded_transform", "sharded_two_workers"},
+    pytest.param(NEVER_STOPS, {"sharded_lines_in_main_process", "sharded_two_workers"},
                  ("1000",), 20.0, id="never-stops"),
 ]
 
@@ -92,7 +92,7 @@ def test_worker_failures_are_bounded_reported_and_cleaned_up(
         message = results[name].message
         for phrase in phrases:
             assert phrase in message, f"{name}: the message should contain {phrase!r}:\n{message}"
-        assert "concept to revisit" in message
+        assert "concept to revisit" in message or results[name].blocked_by
 
     deadline = time.monotonic() + GRACE_S
     while (multiprocessing.active_children() or child_pids() - before) and time.monotonic() < deadline:

@@ -23,7 +23,7 @@ def _run(code: str, *args: str) -> str:
 TRAIN = """
 import sys, torch
 if sys.argv[-1] == "stand-in":
-    from graders.engine.official import dynamo_standin
+    from graders.engine.grading import dynamo_standin
     dynamo_standin.install()
 w = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0]))
 for opt in (torch.optim.SGD([w], lr=0.1, momentum=0.9), torch.optim.Adam([w], lr=0.1)):
@@ -47,7 +47,7 @@ def test_optimizers_run_without_the_real_module_and_step_as_usual() -> None:
 def test_any_other_use_imports_the_real_module() -> None:
     out = _run("""
         import sys, torch
-        from graders.engine.official import dynamo_standin
+        from graders.engine.grading import dynamo_standin
         dynamo_standin.install()
         import torch._dynamo.config as config  # a submodule needs the real package
         print(hasattr(config, "cache_size_limit"), type(sys.modules["torch._dynamo"]).__name__, \
@@ -61,7 +61,7 @@ torch._dynamo is sys.modules["torch._dynamo"])
 def test_attribute_lookups_other_than_dynamos_own_stay_cheap() -> None:
     out = _run("""
         import inspect, sys, torch
-        from graders.engine.official import dynamo_standin
+        from graders.engine.grading import dynamo_standin
         dynamo_standin.install()
         inspect.getmodule(len)  # walks every module's __file__
         print(hasattr(torch._dynamo, "__file__"), "torch._dynamo.eval_frame" in sys.modules)

@@ -14,7 +14,7 @@ from graders.engine.compare import Tolerance, compare, compare_tensors
 from graders.engine.diagnose import diagnose
 from graders.engine.grading.isolation import isolated_state
 from graders.engine.grading.outcomes import Outcome
-from graders.engine.grading.report import grade_table, results_json
+from graders.engine.grading.results import grade_table, results_json
 from graders.engine.judges import keywise, relative
 from graders.engine.loading.implementation import Implementation
 from graders.engine.observations import describe, normalize, raised
@@ -185,10 +185,15 @@ def test_namespace_rejects_a_string_root() -> None:
 # --- declaring, judging, reporting ----------------------------------------------------------
 
 def test_check_declaration_is_validated() -> None:
+    ladder = ("a question?", "a pointer", "a pattern")
     with pytest.raises(ValueError, match="points should be positive"):
-        check(points=0, concept="c")
+        check(points=0, concept="c", hints=ladder)
+    with pytest.raises(ValueError, match="hints should be 3 non-empty texts"):
+        check(points=1, concept="c", hints=("only one level",))
+    with pytest.raises(ValueError, match="hints should be 3 non-empty texts"):
+        check(points=1, concept="c", hints="a string is not a ladder")
     with pytest.raises(ValueError, match="docstring"):
-        check(points=1, concept="c")(lambda m, p: None)
+        check(points=1, concept="c", hints=ladder)(lambda m, p: None)
     with pytest.raises(ValueError, match="test_<assignment>"):
         assignment_of("graders.helpers")
 

@@ -20,6 +20,7 @@ from graders.engine.official.jobs import JobProgress, JobResult, decode_frames
 from graders.engine.official.records import CONFINED, HEADER, IMPORTED, BadRecord, decode, encode, validate
 from graders.engine.official.submissions import whitelist
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
+from tests.variants import MUTANTS
 
 EVIL_NAME = "=SUM(1+1)*cmd|'calc'!A0"
 
@@ -50,7 +51,7 @@ def test_the_command_writes_results_feedback_and_a_gradebook(klass) -> None:
     assert run.returncode == 0, run.stderr
     assert "graded 3/3" in run.stderr and "ETA" in run.stderr
     honest = json.loads((out / "honest" / "results.json").read_text())
-    assert set(honest) == {"score", "max_score", "tests"}
+    assert set(honest) == {"score", "max_score", "tests", "extra_data"}
     assert honest["score"] == honest["max_score"] == sum(c.points for c in all_checks())  # the reference: full marks
     assert all(t["status"] == "passed" for t in honest["tests"])
     untouched = (out / "untouched" / "feedback.md").read_text()
@@ -276,3 +277,19 @@ def test_records_are_decoded_in_a_batch_and_matched_to_their_checks() -> None:
     assert observed["a::two"].status == "error" and "one for 'a::two' was expected" in observed["a::two"].message
     assert observed["a::three"].status == "error" and "could not accept" in observed["a::three"].message
     assert result.confinement == {"applied": ["uid"], "missing": ["cgroups (not writable)"]} and not result.frames
+
+
+def test_feedback_shows_level_one_hints_unless_another_level_is_asked(klass, tmp_path) -> None:
+    mutant = next(v for v in MUTANTS if v.id == "a01_modules:transposed weight")
+    mutant.build(tmp_path / "subs" / "student")
+    levels = {}
+    for level in (None, "3", "0"):
+        out = tmp_path / f"out{level}"
+        extra = ("--hint-level", level) if level else ()
+        done = _grade_cmd(str(tmp_path / "subs"), "--out", str(out), "--goldens", str(klass["goldens"]), *extra)
+        assert done.returncode == 0, done.stderr
+        levels[level] = (out / "student" / "feedback.md").read_text()
+    assert "hint (1 of 3)" in levels[None] and "hint (2 of 3)" not in levels[None]
+    assert "hint (3 of 3)" in levels["3"] and "hint (" not in levels["0"]
+    refused = _grade_cmd(str(tmp_path / "subs"), "--out", str(tmp_path / "x"), "--hint-level", "5")
+    assert refused.returncode == 2 and "--hint-level" in refused.stderr

@@ -47,7 +47,7 @@ def test_reference_scores_full_marks_and_results_json_is_gradescope_shaped(pytes
     data = json.loads(out.read_text())
     assert data["score"] == data["max_score"] > 0
     for test in data["tests"]:
-        assert set(test) == {"name", "score", "max_score", "status", "output"}
+        assert set(test) == {"name", "score", "max_score", "status", "output", "extra_data"}
         assert test["name"].split(":")[0] in {
             "a01_modules", "a02_autograd", "a03_optimizers", "a04_training", "quiz"} | {
             "a05_datasets", "a06_samplers", "a07_collate", "a08_parallel", "a09_capstone"}

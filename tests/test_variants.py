@@ -7,10 +7,12 @@ import pytest
 
 from graders.engine.checks import all_checks
 from graders.engine.grading.pipeline import grade
+from tests.leaks import leaks, solution_needles, without_own_code
 from tests.support import Variant, by_name
 from tests.variants import ALTERNATIVES, MUTANTS
 
 MIN_MUTANTS = 6
+NEEDLES = solution_needles()
 
 
 def _summary(outcomes) -> str:
@@ -32,6 +34,9 @@ def test_mutant_loses_points_with_the_concept(variant: Variant, tmp_path, live_r
         assert variant.concept.lower() in outcome.message.lower(), (
             f"{variant.id}: the message of {name} does not name the concept {variant.concept!r}:\n{outcome.message}"
         )
+    for outcome in outcomes:  # the feedback of a real mistake never hands out the solution
+        found = leaks(without_own_code(outcome.message), NEEDLES)
+        assert not found, f"{variant.id}: {outcome.name} states {found[0].statement!r}:\n{outcome.message}"
 
 
 @pytest.mark.parametrize("variant", ALTERNATIVES, ids=lambda v: v.id)

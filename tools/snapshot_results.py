@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from graders.engine.grading.isolation import configure_torch  # noqa: E402
 from graders.engine.grading.pipeline import LiveReference, grade  # noqa: E402
-from graders.engine.grading.report import results_json  # noqa: E402
+from graders.engine.grading.results import results_json  # noqa: E402
 from graders.engine.layout import ASSIGNMENTS, ASSIGNMENTS_DIR, DEFAULT_SEED, REFERENCE_DIR  # noqa: E402
 from tests.variants import ALTERNATIVES, MUTANTS  # noqa: E402
 

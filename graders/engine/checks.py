@@ -1,9 +1,15 @@
 """Declaring checks: a probe, a judge, points, and what a learner should revisit.
 
-A grader file (``graders/test_a01_modules.py``) declares its checks with
-:func:`check`::
+A grader file (``graders/test_a01_modules.py``) lists its tasks (the skeleton's
+``raise NotImplementedError("a01 task K: ...")`` bodies) in ``TASKS`` and declares
+its checks with :func:`check`::
 
-    @check(points=2, concept="nn.Module.forward", hint="y = x @ weight.T + bias")
+    TASKS = {1: ("Linear.__init__", "Linear.forward")}
+
+    @check(points=2, task=1, concept="the forward pass of a layer",
+           hints=("What shape does weight have, and what must multiply x?",
+                  "Read the docstring of Linear.forward: which dimensions of x are batch dimensions?",
+                  "For a layer with weight (k, n): z = v @ w.T maps v of shape (..., n) to (..., k)"))
     def linear_forward(m, p):
         \"\"\"Linear.forward computes x @ weight.T + bias\"\"\"
         lin = p.call("Linear(4, 3)", m.Linear, 4, 3)
@@ -29,6 +35,7 @@ from typing import Any
 from .compare import DEFAULT, Mismatch, Tolerance, compare
 from .layout import ASSIGNMENTS
 
+HINT_LEVELS = 3
 ProbeFn = Callable[[ModuleType, Any], Any]
 JudgeFn = Callable[[Any, Any], "Mismatch | str | None"]
 
@@ -44,8 +51,10 @@ class Check:
         name: the probe function's name, unique within the assignment.
         title: one line for the learner (the probe's docstring).
         points: how much the check is worth.
-        concept: what to revisit when it fails.
-        hint: a concrete pointer towards the fix.
+        concept: what to revisit when it fails (the topic, never the answer).
+        hints: the hint ladder, shown one level at a time: (1) the question to
+            ask yourself, (2) the API or docstring sentence to look at, (3) a
+            worked pattern on a different example. No level states the solution.
         probe: drives an implementation, returns observations.
         judge_fn: compares (student, reference) observations; ``None`` for
             the default structural comparison.
@@ -53,6 +62,11 @@ class Check:
         forbid: names of forbidden shortcuts (see ``shortcuts.SHORTCUTS``).
         timeout: seconds, when longer than the ini's default.
         order: position in the grader file.
+        task: the skeleton's task number this check grades (``None``: the file as a whole).
+        functions: the qualified names of that task's functions (from the grader's ``TASKS``).
+        builds_on: names of earlier checks of the same file this one cannot be judged apart from;
+            while one of them fails, this check says "builds on ...: fix that first".
+        deferred: judged only at submission (the quiz in a student release).
     """
 
     assignment: str
@@ -60,13 +74,17 @@ class Check:
     title: str
     points: float
     concept: str
-    hint: str
+    hints: tuple[str, ...]
     probe: ProbeFn
     judge_fn: JudgeFn | None = None
     tol: Tolerance = DEFAULT
     forbid: tuple[str, ...] = ()
     timeout: float | None = None
     order: int = 0
+    task: int | None = None
+    functions: tuple[str, ...] = ()
+    builds_on: tuple[str, ...] = ()
+    deferred: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -100,7 +118,10 @@ def check(
     *,
     points: float,
     concept: str,
-    hint: str = "",
+    hints: Sequence[str] = (),
+    task: int | None = None,
+    builds_on: Sequence[str] = (),
+    deferred: bool = False,
     tol: Tolerance | None = None,
     forbid: Sequence[str] = (),
     timeout: float | None = None,
@@ -109,17 +130,26 @@ def check(
 
     Args:
         points: weight of the check (positive).
-        concept: the idea a failing student should revisit.
-        hint: a concrete next step.
+        concept: the idea a failing student should revisit (the topic, never the answer).
+        hints: the ladder: a question, then where to look, then a pattern on another example.
+        task: the skeleton's task number the check grades (a key of the grader's ``TASKS``).
+        builds_on: names of earlier checks of this file that must pass before this one can say
+            anything of its own.
+        deferred: judge only at submission, never in a student release (the quiz).
         tol: tolerance for the default judge.
         forbid: forbidden shortcuts detected while the probe runs.
         timeout: a longer pytest-timeout limit for this check, in seconds.
 
     Raises:
-        ValueError: for non-positive points or a probe without a docstring.
+        ValueError: for non-positive points, a ladder that is not ``HINT_LEVELS`` non-empty
+            texts, or a probe without a docstring.
     """
     if not points > 0:
         raise ValueError(f"points should be positive, but got points={points!r}")
+    if isinstance(hints, str) or len(hints) != HINT_LEVELS or not all(isinstance(h, str) and h.strip() for h in hints):
+        raise ValueError(
+            f"hints should be {HINT_LEVELS} non-empty texts (question, pointer, pattern), but got hints={hints!r}"
+        )
 
     def decorate(fn: ProbeFn) -> Check:
         global _counter
@@ -133,12 +163,15 @@ def check(
             title=doc.splitlines()[0].strip(),
             points=float(points),
             concept=concept,
-            hint=hint,
+            hints=tuple(hints),
             probe=fn,
             tol=tol or DEFAULT,
             forbid=tuple(forbid),
             timeout=timeout,
             order=_counter,
+            task=task,
+            builds_on=tuple(builds_on),
+            deferred=deferred,
         )
 
     return decorate
@@ -153,9 +186,26 @@ def assignment_of(module_name: str) -> str:
 
 
 def checks_in(module: ModuleType) -> list[Check]:
-    """The checks a grader module declares, in file order."""
-    found = [v for v in vars(module).values() if isinstance(v, Check)]
-    return sorted(found, key=lambda c: c.order)
+    """The checks a grader module declares, in file order, with their tasks' functions filled in.
+
+    Raises:
+        ValueError: a check names a task the module's ``TASKS`` lacks, or builds on a check
+            that is not declared before it in the same file.
+    """
+    found = sorted(
+        (v for k, v in vars(module).items() if isinstance(v, Check) and k == v.name), key=lambda c: c.order
+    )  # a loop variable left bound to a check is not a second check
+    tasks: dict[int, tuple[str, ...]] = getattr(module, "TASKS", {})
+    seen: set[str] = set()
+    for c in found:
+        if c.task is not None and c.task not in tasks:
+            raise ValueError(f"check {c.id} should name a task of TASKS {sorted(tasks)}, but got task={c.task!r}")
+        c.functions = tuple(tasks.get(c.task, ())) if c.task is not None else ()
+        unknown = [name for name in c.builds_on if name not in seen]
+        if unknown:
+            raise ValueError(f"check {c.id} should build on checks declared before it, but got builds_on={unknown}")
+        seen.add(c.name)
+    return found
 
 
 def collect(modules: Iterable[ModuleType]) -> list[Check]:

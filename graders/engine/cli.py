@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import EXIT_OK, InstructorError
-from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR, DEFAULT_SEED, NOTEBOOKS_DIR, REFERENCE_DIR
+from .layout import ASSIGNMENTS, ASSIGNMENTS_DIR, DEFAULT_SEED, KIT_ROOT, NOTEBOOKS_DIR, REFERENCE_DIR
 
 
 def assignment_name(value: str) -> str:
@@ -38,6 +38,13 @@ def positive_float(value: str) -> float:
     return number
 
 
+def hint_level(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= 3:
+        raise argparse.ArgumentTypeError(f"should be between 0 and 3, but got {value}")
+    return number
+
+
 def existing_dir(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
@@ -45,10 +52,41 @@ def existing_dir(value: str) -> Path:
     return path
 
 
+def assignment_list(value: str) -> tuple[str, ...]:
+    """``a01,a02`` or full names, comma-separated: those assignments, in the kit's order."""
+    chosen: set[str] = set()
+    for item in (part.strip() for part in value.split(",")):
+        names = [a for a in ASSIGNMENTS if item in (a, a.split("_", 1)[0])]
+        if not names:
+            raise argparse.ArgumentTypeError(
+                f"should be assignments separated by commas (e.g. a01,a02 or a01_modules), but got {item!r}, which "
+                f"is none of {', '.join(ASSIGNMENTS)}"
+            )
+        chosen.update(names)
+    return tuple(a for a in ASSIGNMENTS if a in chosen)
+
+
+def fraction(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"should be between 0 and 1, but got {value}")
+    return number
+
+
+def _add_assignments(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--assignments",
+        type=assignment_list,
+        metavar="a01,a02,...",
+        help=f"{verb} only these assignments (a homework), e.g. a01,a02,a03,a04 (default: all)",
+    )
+
+
 def _record(args: argparse.Namespace) -> int:
     from .grading.goldens import record
 
-    count = record(args.out, seed=args.seed, reference_dir=args.reference, assignments=args.assignment or ASSIGNMENTS)
+    chosen = args.assignments or args.assignment or ASSIGNMENTS
+    count = record(args.out, seed=args.seed, reference_dir=args.reference, assignments=chosen)
     print(f"recorded {count} observations (seed {args.seed}) to {args.out}")
     return EXIT_OK
 
@@ -76,7 +114,9 @@ def _grade(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             timeout=args.timeout,
             force=args.force,
+            hint_level=args.hint_level,
             zygotes=zygotes,
+            assignments=args.assignments or ASSIGNMENTS,
         )
     finally:
         for zygote in zygotes:
@@ -101,11 +141,11 @@ def _release(args: argparse.Namespace) -> int:
 def _gradescope(args: argparse.Namespace) -> int:
     from .publish.gradescope import build_bundle
 
-    bundle = build_bundle(args.out, args.goldens, args.seed)
+    bundle = build_bundle(args.out, args.goldens, args.seed, assignments=args.assignments or ASSIGNMENTS)
     how = "recorded" if bundle.recorded else f"copied from {args.goldens},"
     print(
         f"wrote the Gradescope autograder bundle {bundle.path} ({len(bundle.files)} files; goldens {how} seed "
-        f"{bundle.seed})"
+        f"{bundle.seed}; grades {', '.join(bundle.assignments)})"
     )
     if bundle.seed == DEFAULT_SEED:
         print(
@@ -118,6 +158,70 @@ def _gradescope(args: argparse.Namespace) -> int:
             "see it"
         )
     return EXIT_OK
+
+
+def implementation_dir(value: str) -> Path:
+    """A folder of assignment files: as given, else relative to the kit's root (``notebooks``)."""
+    path = Path(value)
+    if not path.is_dir() and (KIT_ROOT / value).is_dir():
+        path = KIT_ROOT / value
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"should be a folder of assignment files, but got {value}")
+    return path
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .learner.ask import resolve_assignment
+    from .learner.watch import watch
+
+    return watch(resolve_assignment(args.assignment), args.impl)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .checks import all_checks
+    from .learner.forked import grade_forked
+    from .learner.hints import HintPolicy
+    from .learner.progress import progress_table, standing
+
+    checks = all_checks()
+    graded = sorted({c.assignment for c in checks}, key=ASSIGNMENTS.index)
+    outcomes = grade_forked(graded, args.impl, HintPolicy(fixed=0))
+    print("\n".join(progress_table([standing(a, checks, outcomes) for a in graded])))
+    return EXIT_OK
+
+
+def _add_watch(sub: argparse._SubParsersAction) -> None:
+    watch = sub.add_parser("watch", help="students: re-grade on every save and show where you stand (keys: h a n q)")
+    watch.add_argument("assignment", metavar="aNN", nargs="?", default="a01", help="the assignment to show first")
+    watch.add_argument(
+        "--impl",
+        type=implementation_dir,
+        default=ASSIGNMENTS_DIR,
+        help="the folder to watch (default: assignments/; 'notebooks' for .ipynb files)",
+    )
+    watch.set_defaults(run=_watch)
+
+
+def _add_progress(sub: argparse._SubParsersAction) -> None:
+    progress = sub.add_parser("progress", help="students: every assignment's points, tasks done and the next task")
+    progress.add_argument(
+        "--impl", type=implementation_dir, default=ASSIGNMENTS_DIR, help="the folder to grade (default: assignments/)"
+    )
+    progress.set_defaults(run=_progress)
+
+
+def _hint(args: argparse.Namespace) -> int:
+    from .learner.ask import next_hint
+
+    print(next_hint(args.assignment, args.check))
+    return EXIT_OK
+
+
+def _add_hint(sub: argparse._SubParsersAction) -> None:
+    hint = sub.add_parser("hint", help="students: show the next hint level of a failing check of assignments/")
+    hint.add_argument("assignment", metavar="aNN", help="the assignment, e.g. a01 or a01_modules")
+    hint.add_argument("check", metavar="CHECK", nargs="?", help="a check's name (default: the first failing one)")
+    hint.set_defaults(run=_hint)
 
 
 def _add_record(sub: argparse._SubParsersAction) -> None:
@@ -136,6 +240,7 @@ def _add_record(sub: argparse._SubParsersAction) -> None:
         action="append",
         help="record only this assignment (repeatable), e.g. a01_modules",
     )
+    _add_assignments(rec, "record")
     rec.set_defaults(run=_record)
 
 
@@ -196,6 +301,13 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
         help="seed when recording now (keep a secret one for official grading)",
     )
     gr.add_argument("--force", action="store_true", help="grade again students that already have results")
+    gr.add_argument(
+        "--hint-level",
+        type=hint_level,
+        default=1,
+        help="hint level written to feedback.md for each failing check, 0 (none) to 3 (default 1)",
+    )
+    _add_assignments(gr, "grade")
     gr.set_defaults(run=_grade)
 
 
@@ -219,15 +331,85 @@ def _add_gradescope(sub: argparse._SubParsersAction) -> None:
     source.add_argument(
         "--seed", type=int, help="record the goldens now with this secret seed (default: a fresh random one, printed)"
     )
+    _add_assignments(gs, "grade")
     gs.set_defaults(run=_gradescope)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report.class_report import write_class_report
+
+    written = write_class_report(graded_dir=args.graded, out=args.out, assignments=args.assignments)
+    print(f"wrote the class report {written.html} ({written.students} students) and the per-check scores {written.csv}")
+    return EXIT_OK
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    rep = sub.add_parser("report", help="a class report (one offline HTML page with charts) of what grade wrote")
+    rep.add_argument("graded", type=Path, metavar="GRADED_DIR", help="the OUT_DIR of python -m graders grade")
+    rep.add_argument(
+        "--out",
+        type=Path,
+        default=Path("report.html"),
+        help="the page to write (default: report.html); the per-check CSV goes beside it, NAME-checks.csv",
+    )
+    _add_assignments(rep, "report")
+    rep.set_defaults(run=_report)
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from .report.similarity_page import write_similarity_report
+
+    written = write_similarity_report(
+        submissions=args.submissions,
+        out=args.out,
+        assignments=args.assignments,
+        top=args.top,
+        threshold=args.threshold,
+        jobs=args.jobs,
+    )
+    print(
+        f"compared {written.pairs} pairs of hand-ins of {written.students} students, {written.flagged} flagged "
+        f"(similarity {written.threshold:g} or more); wrote {written.html} and {written.csv}"
+    )
+    return EXIT_OK
+
+
+def _add_similarity(sub: argparse._SubParsersAction) -> None:
+    sim = sub.add_parser(
+        "similarity", help="flag similar hand-ins (copydetect; the skeleton never counts); it never changes a grade"
+    )
+    sim.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR", help="one folder per student, as for grade")
+    sim.add_argument(
+        "--out",
+        type=Path,
+        default=Path("similarity.html"),
+        help="the page to write (default: similarity.html); every pair goes beside it, NAME-pairs.csv",
+    )
+    sim.add_argument("--threshold", type=fraction, help="flag pairs at least this similar, 0 to 1 (default 0.8)")
+    sim.add_argument("--top", type=positive_int, help="pairs shown with their code per assignment (default 5)")
+    sim.add_argument("--jobs", type=positive_int, help="assignments compared at once (default: one per CPU)")
+    _add_assignments(sim, "compare")
+    sim.set_defaults(run=_similarity)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m graders", description="Instructor commands of the PyTorch assignment kit."
+        prog="python -m graders",
+        description="Commands of the PyTorch assignment kit (students: watch, progress, hint; instructors: the rest).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_record, _add_notebooks, _add_grade, _add_release, _add_gradescope):
+    for add in (
+        _add_watch,
+        _add_progress,
+        _add_hint,
+        _add_record,
+        _add_notebooks,
+        _add_grade,
+        _add_release,
+        _add_gradescope,
+        _add_report,
+        _add_similarity,
+    ):
         add(sub)
     return parser
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 DIAGNOSES: tuple[tuple[str, str], ...] = (
     (
         "before Module.__init__() call",
-        "call super().__init__() first in __init__: nn.Module must set up its registries before parameters or "
+        "call the parent class's __init__ (through super) before anything else in __init__: nn.Module must set up its "
+        "registries before parameters or "
         "submodules are assigned.",
     ),
     (
@@ -28,8 +29,8 @@ DIAGNOSES: tuple[tuple[str, str], ...] = (
     ),
     (
         "shapes cannot be multiplied",
-        "the inner dimensions of a matrix product must agree: weight has shape (out_features, in_features), so use x "
-        "@ weight.T.",
+        "the inner dimensions of a matrix product must agree: weight has shape (out_features, in_features); "
+        "which of its dimensions must meet the last dimension of x?",
     ),
     (
         "must match the size of tensor",

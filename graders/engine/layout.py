@@ -22,5 +22,6 @@ ASSIGNMENTS = (
     "a07_collate",
     "a08_parallel",
     "a09_capstone",
+    "a10_hooks",
     "quiz",
 )

@@ -27,6 +27,7 @@ import torch
 RAISED = "__raised__"
 OPAQUE = "__opaque__"
 RETURNED = "__returned__"
+DEFERRED = "__deferred__"  # a golden observation withheld from a student release (a quiz answer)
 MAX_TEXT = 500
 MAX_DEPTH = 12
 MAX_ITEMS = 10_000
@@ -42,12 +43,15 @@ class Observed:
     ``status`` is "ok" when ``value`` holds the observation; otherwise
     ``message`` says why there is none. ``notes`` come from loading the file
     (see ``Loaded.notes``): the judge shows them with a check that does not pass.
+    ``empty`` names the functions of the check's task whose bodies are still
+    empty: a check that does not pass is then "not attempted".
     """
 
     status: ProbeStatus
     value: Any = None
     message: str = ""
     notes: tuple[str, ...] = ()
+    empty: tuple[str, ...] = ()
 
     @classmethod
     def not_handed_in(cls, assignment: str) -> Observed:
@@ -79,6 +83,15 @@ def returned(value: Any) -> dict[str, Any]:
 
 def is_raised(obs: Any) -> bool:
     return isinstance(obs, dict) and RAISED in obs
+
+
+def deferred() -> dict[str, Any]:
+    """The golden observation of a check judged only at submission."""
+    return {DEFERRED: True}
+
+
+def is_deferred(obs: Any) -> bool:
+    return isinstance(obs, dict) and DEFERRED in obs
 
 
 def is_opaque(obs: Any) -> bool:

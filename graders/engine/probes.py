@@ -105,12 +105,17 @@ class Probe:
 
 
 def registry(module: nn.Module) -> dict[str, Any]:
-    """What a module registered: parameter names/shapes, buffers, state_dict keys."""
+    """What a module registered: each parameter's shape by name, buffer names, state_dict keys.
+
+    The order of registration is not observed (no docstring fixes it): names map to
+    shapes and name lists are sorted. Indices inside names (``layers.0.weight``)
+    still tell a ModuleList's order.
+    """
     return {
-        "named_parameters() names and shapes": [(n, tuple(p.shape)) for n, p in module.named_parameters()],
+        "named_parameters(): shape by name": {n: tuple(p.shape) for n, p in module.named_parameters()},
         "every parameter is an nn.Parameter": all(isinstance(p, nn.Parameter) for p in module.parameters()),
-        "named_buffers() names": [n for n, _ in module.named_buffers()],
-        "state_dict() keys": list(module.state_dict().keys()),
+        "named_buffers() names": sorted(n for n, _ in module.named_buffers()),
+        "state_dict() keys": sorted(module.state_dict().keys()),
     }
 
 

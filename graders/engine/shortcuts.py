@@ -22,7 +22,18 @@ from torch.overrides import TorchFunctionMode
 
 
 class ShortcutUsed(BaseException):
-    """Student code called something its exercise forbids."""
+    """Student code called something its exercise forbids.
+
+    Args:
+        what: the facility, as the message names it.
+        did: the verb before it ("called"; a probe that sees a replaced method says "replaced").
+        instead: what the exercise asks for instead (default: writing it from scratch).
+    """
+
+    def __init__(self, what: str, *, did: str = "called", instead: str = "") -> None:
+        super().__init__(what)
+        self.did = did
+        self.instead = instead
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,9 @@ def guard(names: Sequence[str]) -> Iterator[None]:
 
 
 def explain(exc: ShortcutUsed) -> str:
+    if exc.instead:
+        return f"implement it yourself: your code {exc.did} {exc}; {exc.instead}"
     return (
-        f"implement it yourself: your code called {exc}, which this exercise asks you to write "
+        f"implement it yourself: your code {exc.did} {exc}, which this exercise asks you to write "
         "from scratch. Grading stopped at that call; replace it with your own computation."
     )

@@ -12,11 +12,14 @@ MUTANTS = [
     mutant(A, "transposed weight",
            ("self.weight = nn.Parameter(torch.empty(out_features, in_features)",
             "self.weight = nn.Parameter(torch.empty(in_features, out_features)"),
-           ("out = x @ self.weight.T", "out = x @ self.weight"),
+           ("        out = x @ self.weight.T\n        if self.bias is not None:\n            out = out + self.bias\n"
+            "        return out",
+            "        if self.bias is None:\n            return x @ self.weight\n"
+            "        return x @ self.weight + self.bias"),
            fails=("linear_parameters", "linear_forward"), concept="weight"),
     mutant(A, "missing super().__init__()",
            ("super().__init__()\n        self.in_features = in_features", "self.in_features = in_features"),
-           fails=("linear_parameters", "linear_forward"), concept="super().__init__()"),
+           fails="linear_parameters", concept="Module.__init__"),
     mutant(A, "bias not broadcast over leading dims",
            ("out = out + self.bias\n", "out = out + self.bias.expand(x.shape[0], -1)\n"),
            fails="linear_forward", concept="broadcast"),
@@ -29,7 +32,7 @@ MUTANTS = [
            ("out = x @ self.weight.T\n        if self.bias is not None:\n            out = out + self.bias\n"
             "        return out",
             "return torch.nn.functional.linear(x, self.weight, self.bias)"),
-           fails=("linear_forward", "linear_gradients", "mlp_forward"), concept="implement it yourself"),
+           fails="linear_forward", concept="implement it yourself"),
     mutant(A, "weight detached in forward", ("out = x @ self.weight.T", "out = x @ self.weight.detach().T"),
            fails="linear_gradients", concept="autograd"),
     mutant(A, "bias=False still registers a bias",
@@ -46,13 +49,13 @@ MUTANTS = [
            fails="standardize_buffers", concept="buffers"),
     mutant(A, "eps added to the numerator",
            ("return (x - self.mean) / (self.std + self.eps)", "return (x - self.mean + self.eps) / self.std"),
-           fails="standardize_forward", concept="(x - mean) / (std + eps)"),
+           fails="standardize_forward", concept="divide by std + eps"),
     mutant(A, "Python list instead of ModuleList", ("self.layers = nn.ModuleList(\n", "self.layers = list(\n"),
            fails="mlp_structure", concept="ModuleList"),
     mutant(A, "one layer repeated with [layer] * n",
            ("Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])",
             "[Linear(sizes[0], sizes[1])] * (len(sizes) - 1)"),
-           fails="mlp_structure", concept="its own module"),
+           fails="mlp_layers", concept="its own module"),
     mutant(A, "no ValueError for one size",
            ("        if len(sizes) < 2:\n            raise ValueError",
             "        if len(sizes) < 1:\n            raise ValueError"),
@@ -91,6 +94,19 @@ MUTANTS = [
 ]
 
 ALTERNATIVES = [
+    alternative(
+        A, "registration order: bias before weight, std before mean",
+        ("        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k))\n"
+         "        if bias:\n            self.bias = nn.Parameter(torch.empty(out_features).uniform_(-k, k))\n"
+         "        else:\n            self.register_parameter(\"bias\", None)\n",
+         "        if bias:\n            self.bias = nn.Parameter(torch.empty(out_features).uniform_(-k, k))\n"
+         "        else:\n            self.register_parameter(\"bias\", None)\n"
+         "        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k))\n"),
+        ('        self.register_buffer("mean", torch.as_tensor(mean))\n'
+         '        self.register_buffer("std", torch.as_tensor(std))\n',
+         '        self.register_buffer("std", torch.as_tensor(std))\n'
+         '        self.register_buffer("mean", torch.as_tensor(mean))\n'),
+    ),
     alternative(
         A, "init helpers, matmul, per-layer dropouts, dict-based counting, regex freeze",
         ("        k = 1.0 / math.sqrt(in_features)\n"

@@ -36,17 +36,17 @@ ADAM_GRAD_GUARD = GRAD_GUARD + "                    state = self.state[p]"
 ADAM_COUNTER = '                    state["step"] += 1\n                    t = state["step"]'
 IMPORTS = "import torch\nfrom torch import Tensor\n"
 
-SGD_TRAJECTORIES = ("sgd_plain_step", "sgd_momentum", "sgd_weight_decay", "sgd_param_groups", "sgd_state_dict_resume")
-ADAM_TRAJECTORIES = ("adam_step", "adam_weight_decay", "adam_per_parameter_state", "adam_param_groups",
-                     "adam_state_dict_resume")
+# The feature checks (param groups, skipping, closure, resume, per-parameter state) compare the student's own
+# runs and build on the basic step check of their optimizer: a mistake in the basic update, a crash in every
+# update or a forbidden shortcut fails sgd_plain_step / adam_step, and the feature checks say "fix that first".
 
 MUTANTS = [
     # ---------------------------------------------------------------- SGD
     mutant(A, "SGD rebinds p = p - lr * g", ("p.add_(grad, alpha=-lr)", "p = p - lr * grad"),
-           fails="sgd_plain_step", concept="rebinding p = p - lr * g"),
+           fails="sgd_plain_step", concept="rebinding"),
     mutant(A, "SGD updates without torch.no_grad()",
            (SGD_LOOP_HEAD, SGD_LOOP_HEAD.replace("with torch.no_grad():", "if True:  # no torch.no_grad()")),
-           fails=SGD_TRAJECTORIES + ("sgd_skips_missing_grads", "sgd_closure"), concept="torch.no_grad()"),
+           fails="sgd_plain_step", concept="torch.no_grad()"),
     mutant(A, "SGD dampens the first momentum step",
            ("buf = grad.detach().clone()", "buf = grad.detach().clone().mul_(1 - dampening)"),
            fails="sgd_momentum", concept="no dampening at step 1"),
@@ -87,6 +87,13 @@ MUTANTS = [
            ('                lr = group["lr"]\n                momentum = group["momentum"]',
             '                lr = self.defaults["lr"]\n                momentum = group["momentum"]'),
            fails="sgd_param_groups", concept="param groups"),
+    mutant(A, "SGD copies each group's lr at construction",
+           (SGD_SUPER, SGD_SUPER + '\n        self._lrs = [group["lr"] for group in self.param_groups]'),
+           (SGD_LOOP_HEAD,
+            "        with torch.no_grad():\n"
+            "            for group, lr in zip(self.param_groups, self._lrs):\n"
+            '                momentum = group["momentum"]'),
+           fails="sgd_param_groups", concept="an lr changed between steps"),
     mutant(A, "SGD runs the closure without enable_grad",
            (ENABLE_GRAD + SGD_LOOP_HEAD, "            loss = closure()\n" + SGD_LOOP_HEAD),
            fails="sgd_closure", concept="torch.enable_grad()"),
@@ -111,14 +118,14 @@ MUTANTS = [
                                    "momentum=momentum, dampening=dampening, weight_decay=weight_decay, "
                                    "nesterov=nesterov)"),
            (STEP_START + SGD_LOOP_HEAD, "        return self._inner.step(closure)\n" + SGD_LOOP_HEAD),
-           fails=SGD_TRAJECTORIES + ("sgd_skips_missing_grads", "sgd_closure"), concept="implement it yourself"),
+           fails="sgd_plain_step", concept="implement it yourself"),
     mutant(A, "SGD subclasses torch.optim.SGD",
            ("class SGD(torch.optim.Optimizer):", "class SGD(torch.optim.SGD):"),
            (SGD_SUPER, SGD_SUPER.replace("super().__init__(params, defaults)",
                                          "super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, "
                                          "weight_decay=weight_decay, nesterov=nesterov)")),
            (STEP_START + SGD_LOOP_HEAD, "        return super().step(closure)\n" + SGD_LOOP_HEAD),
-           fails=SGD_TRAJECTORIES + ("sgd_closure",), concept="implement it yourself"),
+           fails="sgd_plain_step", concept="implement it yourself"),
     # ---------------------------------------------------------------- Adam
     mutant(A, "Adam without bias correction",
            ("bias_correction1 = 1 - beta1**t\n                    bias_correction2 = 1 - beta2**t",
@@ -137,7 +144,7 @@ MUTANTS = [
            fails="adam_step", concept="eps"),
     mutant(A, "Adam updates without torch.no_grad()",
            (ADAM_LOOP_HEAD, ADAM_LOOP_HEAD.replace("with torch.no_grad():", "if True:  # no torch.no_grad()")),
-           fails=ADAM_TRAJECTORIES + ("adam_skips_missing_grads", "adam_closure"), concept="torch.no_grad()"),
+           fails="adam_step", concept="torch.no_grad()"),
     mutant(A, "Adam moments cached per shape (shared between parameters)",
            (ADAM_AVG_INIT,
             "if not hasattr(self, \"_zeros\"):\n                            self._zeros = {}\n"
@@ -149,20 +156,20 @@ MUTANTS = [
     mutant(A, "Adam exp_avg and exp_avg_sq are one tensor",
            (ADAM_AVG_INIT, 'state["exp_avg"] = state["exp_avg_sq"] = torch.zeros_like(p)'),
            (ADAM_SQ_INIT, ""),
-           fails="adam_per_parameter_state", concept="exp_avg_sq"),
+           fails="adam_step", concept="exp_avg_sq"),
     mutant(A, "Adam L2 and decoupled weight decay swapped",
            ("                        if decoupled:\n                            p.mul_",
             "                        if not decoupled:\n                            p.mul_"),
            fails="adam_weight_decay", concept="decoupled"),
     mutant(A, "Adam decoupled decay without lr", ("p.mul_(1 - lr * weight_decay)", "p.mul_(1 - weight_decay)"),
-           fails="adam_weight_decay", concept="1 - lr * weight_decay"),
+           fails="adam_weight_decay", concept="both lr and weight_decay"),
     mutant(A, "Adam crashes on grad None",
            (ADAM_GRAD_GUARD, "                    grad = p.grad\n                    state = self.state[p]"),
            fails="adam_skips_missing_grads", concept=".grad is None"),
     mutant(A, "Adam counts steps for the whole optimizer",
            (ADAM_LOOP_HEAD, "        self._t = getattr(self, \"_t\", 0) + 1\n" + ADAM_LOOP_HEAD),
            (ADAM_COUNTER, '                    state["step"] += 1\n                    t = self._t'),
-           fails="adam_skips_missing_grads", concept="own step counter"),
+           fails=("adam_skips_missing_grads", "adam_state_dict_resume"), concept="step counter"),
     mutant(A, "Adam creates state for every parameter up front",
            (ADAM_SUPER, ADAM_SUPER + "\n        for group in self.param_groups:\n"
                                      "            for p in group[\"params\"]:\n"
@@ -173,7 +180,7 @@ MUTANTS = [
            ("                    state = self.state[p]\n                    if len(state) == 0:",
             "                    if not hasattr(self, \"moments\"):\n                        self.moments = {}\n"
             "                    state = self.moments.setdefault(p, {})\n                    if len(state) == 0:"),
-           fails="adam_state_dict_resume", concept="self.state"),
+           fails=("adam_per_parameter_state", "adam_state_dict_resume"), concept="self.state"),
     mutant(A, "Adam reads lr from self.defaults",
            ('                lr = group["lr"]\n                beta1, beta2 = group["betas"]',
             '                lr = self.defaults["lr"]\n                beta1, beta2 = group["betas"]'),
@@ -181,6 +188,15 @@ MUTANTS = [
     mutant(A, "Adam runs the closure without enable_grad",
            (ENABLE_GRAD + ADAM_LOOP_HEAD, "            loss = closure()\n" + ADAM_LOOP_HEAD),
            fails="adam_closure", concept="torch.enable_grad()"),
+    mutant(A, "Adam calls the closure after the update",
+           (STEP_START + ADAM_LOOP_HEAD, "        loss = None\n" + ADAM_LOOP_HEAD),
+           ("                    p.addcdiv_(exp_avg, denom, value=-step_size)\n        return loss",
+            "                    p.addcdiv_(exp_avg, denom, value=-step_size)\n"
+            "        if closure is not None:\n"
+            "            with torch.enable_grad():\n"
+            "                loss = closure()\n"
+            "        return loss"),
+           fails="adam_closure", concept="calls it first"),
     mutant(A, "Adam returns loss.item()",
            ("                    p.addcdiv_(exp_avg, denom, value=-step_size)\n        return loss",
             "                    p.addcdiv_(exp_avg, denom, value=-step_size)\n"
@@ -196,7 +212,7 @@ MUTANTS = [
                                            "super().__init__(params, lr=lr, betas=betas, eps=eps, "
                                            "weight_decay=weight_decay, decoupled_weight_decay=decoupled)")),
            (STEP_START + ADAM_LOOP_HEAD, "        return super().step(closure)\n" + ADAM_LOOP_HEAD),
-           fails=ADAM_TRAJECTORIES + ("adam_skips_missing_grads", "adam_closure"), concept="implement it yourself"),
+           fails="adam_step", concept="implement it yourself"),
     mutant(A, "Adam calls torch.optim.adam.adam",
            (IMPORTS, IMPORTS + "from torch.optim import adam as torch_adam\n"),
            (ADAM_COUNTER,
@@ -208,7 +224,7 @@ MUTANTS = [
                     )
                     continue
                     t = state["step"]'''),
-           fails=ADAM_TRAJECTORIES + ("adam_skips_missing_grads", "adam_closure"), concept="implement it yourself"),
+           fails="adam_step", concept="implement it yourself"),
     mutant(A, "Adam calls a from-imported adam functional",
            (IMPORTS, IMPORTS + "from torch.optim.adam import adam as adam_update\n"),
            (ADAM_COUNTER,
@@ -220,7 +236,7 @@ MUTANTS = [
                     )
                     continue
                     t = state["step"]'''),
-           fails=ADAM_TRAJECTORIES + ("adam_skips_missing_grads", "adam_closure"), concept="implement it yourself"),
+           fails="adam_step", concept="implement it yourself"),
 ]
 
 ALTERNATIVES = [

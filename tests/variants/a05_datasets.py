@@ -73,7 +73,7 @@ MUTANTS = [
            fails="csv_items", concept="csv module"),
     mutant(A, "target parsed with int(float(cell))",
            ("[int(cell) for cell, _ in target_cells]", "[int(float(cell)) for cell, _ in target_cells]"),
-           fails="csv_targets", concept="int(cell) works for every target cell"),
+           fails="csv_targets", concept="int(cell) succeeds for every target cell"),
     mutant(A, "target of shape (1,)",
            ("y = self.targets[index].clone()", "y = self.targets[index].clone().reshape(1)"),
            fails="csv_targets", concept="0-d"),
@@ -88,6 +88,10 @@ MUTANTS = [
             "    def __len__(self) -> int:\n"),
            (CSV_GETITEM_TRANSFORMS, "        return x, y\n"),
            fails="csv_transforms", concept="never in __init__"),
+    mutant(A, "transform and target_transform swapped",
+           ("            x = self.transform(x)\n", "            x = self.target_transform(x)\n"),
+           ("            y = self.target_transform(y)\n", "            y = self.transform(y)\n"),
+           fails="csv_transforms", concept="transform gets x, target_transform gets y"),
     mutant(A, "line numbers count data rows from 1",
            ("line = reader.line_num", "line = reader.line_num - 1"),
            fails="csv_errors", concept="line number"),
@@ -118,7 +122,7 @@ MUTANTS = [
            fails="textfolder_lazy", concept="UTF-8"),
     mutant(A, "transform ignored",
            ("        if self.transform is not None:\n            text = self.transform(text)\n", ""),
-           fails="textfolder_lazy", concept="transform(text)"),
+           fails="textfolder_transform", concept="applied on access to the text of every item"),
     # ---------------------------------------------------------------- transforms
     mutant(A, "Compose applies the transforms in reverse",
            ("for transform in self.transforms:", "for transform in reversed(self.transforms):"),
@@ -141,7 +145,7 @@ MUTANTS = [
             "        mean = torch.tensor(self.mean, dtype=x.dtype, device=x.device)\n"
             "        std = torch.tensor(self.std, dtype=x.dtype, device=x.device)\n"
             "        return (x - mean) / std\n"),
-           fails="normalize_values", concept="(C, 1, 1)"),
+           fails="normalize_values", concept="the first dimension of x"),
     mutant(A, "Normalize accepts a zero std",
            (NORMALIZE_ZERO, ""),
            fails="normalize_errors", concept="zero std"),
@@ -178,6 +182,10 @@ MUTANTS = [
     mutant(A, "min_freq compared with >",
            ("if count >= min_freq and t not in special_set", "if count > min_freq and t not in special_set"),
            fails="vocab_itos", concept="min_freq"),
+    mutant(A, "stoi numbered from 1",  # vocab_lookup fails too, but says it builds on vocab_itos
+           ("self.stoi = {token: i for i, token in enumerate(self.itos)}",
+            "self.stoi = {token: i for i, token in enumerate(self.itos, 1)}"),
+           fails="vocab_itos", concept="stoi is the inverse"),
     mutant(A, "unknown tokens get id 1",
            ('        return self.stoi["<unk>"]\n\n    def encode', "        return 1\n\n    def encode"),
            fails="vocab_lookup", concept="id of '<unk>'"),

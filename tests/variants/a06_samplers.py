@@ -65,12 +65,26 @@ MUTANTS = [
            (RANDOM_PERMS,
             "            yield from torch.randperm(n, generator=generator).tolist()[: self.num_samples]\n"),
            fails="random_sampler_permutation", concept="whole permutations"),
+    # torch draws the last permutation even when it contributes no index: only a later epoch shows the difference
+    mutant(A, "no extra permutation when num_samples is a multiple of n",
+           (RANDOM_PERMS,
+            "            for _ in range(self.num_samples // n):\n"
+            "                yield from torch.randperm(n, generator=generator).tolist()\n"
+            "            if self.num_samples % n:\n"
+            "                yield from torch.randperm(n, generator=generator).tolist()[: self.num_samples % n]\n"),
+           fails="random_sampler_epoch_after_epoch", concept="one more permutation"),
+    mutant(A, "ceil(num_samples / n) permutations concatenated",
+           (RANDOM_PERMS,
+            "            rounds = -(-self.num_samples // n)\n"
+            "            perms = [torch.randperm(n, generator=generator) for _ in range(rounds)]\n"
+            "            yield from torch.cat(perms)[: self.num_samples].tolist()\n"),
+           fails="random_sampler_epoch_after_epoch", concept="one more permutation"),
     mutant(A, "permutation as tensor elements, not ints",
            (RANDOM_PERMS,
             "            for _ in range(self.num_samples // n):\n"
             "                yield from torch.randperm(n, generator=generator)\n"
             "            yield from torch.randperm(n, generator=generator)[: self.num_samples % n]\n"),
-           fails="random_sampler_permutation", concept="tolist()"),
+           fails="random_sampler_permutation", concept="Python ints"),
     mutant(A, "RandomSampler without __len__", (RANDOM_LEN, "class BatchSampler("),
            fails="random_sampler_permutation", concept="__len__"),
     mutant(A, "generator=None draws from the global RNG directly",
@@ -153,19 +167,19 @@ MUTANTS = [
     # ------------------------------------------------------------ ClassBalancedSampler
     mutant(A, "weights are class frequency, not inverse",
            ("[1.0 / counts[label] for label in labels]", "[counts[label] / len(labels) for label in labels]"),
-           fails=("class_balanced_weights", "class_balanced_indices"), concept="inverse class frequency"),
+           fails="class_balanced_weights", concept="inverse class frequency"),
     mutant(A, "tensor labels counted as distinct objects",
            ("        if isinstance(labels, torch.Tensor):\n            labels = labels.tolist()\n"
             "        labels = list(labels)\n",
             "        labels = list(labels)\n"),
-           fails=("class_balanced_weights", "class_balanced_indices"), concept="labels.tolist()"),
+           fails="class_balanced_weights", concept="counted by value"),
     mutant(A, "float32 weights",
            ("for label in labels], dtype=torch.float64)", "for label in labels], dtype=torch.float32)"),
            fails="class_balanced_weights", concept="float64"),
     mutant(A, "class-balanced draws without replacement",
            ("torch.multinomial(self.weights, self.num_samples, True,",
             "torch.multinomial(self.weights, self.num_samples, False,"),
-           fails="class_balanced_indices", concept="multinomial"),
+           fails="class_balanced_indices", concept="with replacement"),
     mutant(A, "wraps torch's WeightedRandomSampler",
            ("        draws = torch.multinomial(self.weights, self.num_samples, True, generator=self.generator)\n",
             "        draws = torch.tensor(list(torch.utils.data.WeightedRandomSampler(self.weights, self.num_samples, "
@@ -178,10 +192,10 @@ MUTANTS = [
     mutant(A, "buckets not sorted by length",
            ("bucket = sorted(indices[start : start + step], key=self.lengths.__getitem__)",
             "bucket = indices[start : start + step]"),
-           fails=("bucket_padding", "bucket_randomness"), concept="sort"),
+           fails="bucket_padding", concept="sort"),
     mutant(A, "bucket holds bucket_size indices",
            ("step = self.bucket_size * self.batch_size", "step = self.bucket_size"),
-           fails=("bucket_coverage", "bucket_padding"), concept="bucket_size * batch_size"),
+           fails="bucket_coverage", concept="bucket_size * batch_size"),
     mutant(A, "batch order not shuffled", (BUCKET_SHUFFLE_BATCHES, ""), fails="bucket_randomness",
            concept="batch order"),
     mutant(A, "bucket indices shuffled with random.shuffle",
@@ -189,7 +203,7 @@ MUTANTS = [
             "            indices = list(range(n))\n        step",
             "            indices = list(range(n))\n            __import__('random').shuffle(indices)\n        else:\n"
             "            indices = list(range(n))\n        step"),
-           fails="bucket_randomness", concept="random.shuffle"),
+           fails="bucket_randomness", concept="from the generator only"),
     mutant(A, "bucket generator re-seeded every epoch",
            ("        generator = self.generator\n        if self.shuffle and generator is None:\n",
             "        generator = self.generator\n"
@@ -224,7 +238,7 @@ MUTANTS = [
     mutant(A, "contiguous chunks instead of strided",
            ("return iter(indices[self.rank : self.total_size : self.num_replicas])",
             "return iter(indices[self.rank * self.num_samples : (self.rank + 1) * self.num_samples])"),
-           fails="shard_indices", concept="indices[rank::num_replicas]"),
+           fails="shard_indices", concept="strided"),
     mutant(A, "pads by wrapping around only once",
            ("indices = (indices * math.ceil(self.total_size / n))[: self.total_size]",
             "indices = (indices + indices)[: self.total_size]"),
@@ -249,8 +263,8 @@ ALTERNATIVES = [
         # SequentialSampler as a generator function
         ("        return iter(range(len(self.data_source)))\n",
          "        i = 0\n        while i < len(self.data_source):\n            yield i\n            i += 1\n"),
-        # RandomSampler: ceil(num_samples / n) permutations concatenated (one randperm fewer than torch when n divides
-        # num_samples: only the first epoch of a fresh generator is graded), multinomial draws with replacement
+        # RandomSampler: num_samples // n + 1 permutations concatenated and cut (the same randperm calls as torch's,
+        # so later epochs match too), multinomial draws with replacement
         ("        n = len(self.data_source)\n        generator = self.generator\n        if generator is None:\n"
          "            seed = int(torch.empty((), dtype=torch.int64).random_().item())\n"
          "            generator = torch.Generator()\n            generator.manual_seed(seed)\n"
@@ -264,7 +278,7 @@ ALTERNATIVES = [
          "            out = torch.multinomial(torch.ones(n, dtype=torch.float64), self.num_samples, True, "
          "generator=g)\n"
          "        else:\n"
-         "            rounds = -(-self.num_samples // n)\n"
+         "            rounds = self.num_samples // n + 1\n"
          "            out = torch.cat([torch.randperm(n, generator=g) for _ in range(rounds)])[: self.num_samples]\n"
          "        return iter(out.tolist())\n"),
         # BatchSampler with itertools.islice

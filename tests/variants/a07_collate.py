@@ -62,7 +62,7 @@ MUTANTS = [
     mutant(A, "batch sorted by length (labels reordered)",
            (LENGTHS_LINE,
             "    batch = sorted(batch, key=lambda sample: len(sample[0]), reverse=True)\n" + LENGTHS_LINE),
-           fails=("pad_collate_input_ids", "pad_collate_lengths_labels"), concept="input order"),
+           fails="pad_collate_lengths_labels", concept="input order"),
     mutant(A, "lengths as a list", ('        "lengths": lengths,\n', '        "lengths": lengths.tolist(),\n'),
            fails="pad_collate_lengths_labels", concept="int64 tensors"),
     mutant(A, "labels as a list",
@@ -80,8 +80,7 @@ MUTANTS = [
             "    for row, (ids, _) in enumerate(batch):\n"
             "        input_ids[row, : len(ids)] = ids\n",
             "    input_ids = pad_sequence([ids for ids, _ in batch], batch_first=True, padding_value=pad_value)\n"),
-           fails=("pad_collate_input_ids", "pad_collate_attention_mask", "pad_collate_lengths_labels"),
-           concept="implement it yourself"),
+           fails="pad_collate_lengths_labels", concept="implement it yourself"),
     mutant(A, "no ValueError for an empty batch",
            ('    if len(batch) == 0:\n'
             '        raise ValueError("batch should hold at least one sample, but it is empty")\n', ""),
@@ -102,7 +101,7 @@ MUTANTS = [
     mutant(A, "x detached", (TOTAL_LINE, "    total = x.detach().masked_fill(~mask3, 0).sum(dim=1)\n"),
            fails="masked_mean_gradients", concept="differentiable"),
     mutant(A, "padding zeroed in place in x", (TOTAL_LINE, "    total = x.masked_fill_(~mask3, 0).sum(dim=1)\n"),
-           fails=("masked_mean_values", "masked_mean_gradients"), concept="in-place"),
+           fails="masked_mean_values", concept="in-place"),
     # --- pack_collate
     mutant(A, "pack_collate labels in sorted order",
            ('    return packed, padded["labels"]\n', '    return packed, padded["labels"][packed.sorted_indices]\n'),

@@ -4,5 +4,5 @@
 isolated) and returns an ``Observed``; :mod:`.outcomes` judges it against the
 reference's into an ``Outcome``; :mod:`.goldens` records and verifies the
 reference's observations; :mod:`.pipeline` grades a submission in-process;
-:mod:`.report` writes grade tables and Gradescope results.
+:mod:`.results` writes grade tables and Gradescope results.
 """

@@ -23,7 +23,7 @@ from ..checks import Check, all_checks
 from ..errors import GraderBug, InstructorError
 from ..layout import ASSIGNMENTS, REFERENCE_DIR
 from ..loading.implementation import Implementation
-from ..observations import Observed
+from ..observations import Observed, deferred
 from .isolation import configure_torch, observe
 
 FORMAT = 1
@@ -45,8 +45,11 @@ def fingerprint(graders_dir: Path = GRADERS_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int) -> dict[str, Any]:
+def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int, defer: bool = False) -> dict[str, Any]:
     """Observe every check on the reference: the contents of a golden file.
+
+    With ``defer``, checks declared ``deferred`` (the quiz) get a marker instead
+    of their observation: a student release then cannot judge (nor brute-force) them.
 
     Raises:
         GraderBug: when the reference fails a probe.
@@ -57,7 +60,7 @@ def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int) -
         seen = observe(check, impl, seed)
         if seen.status != "ok":
             raise GraderBug.reference_failed(check.id, seen.status, seen.message)
-        observations[check.id] = seen.value
+        observations[check.id] = deferred() if defer and check.deferred else seen.value
     return {
         "format": FORMAT,
         "seed": seed,
@@ -69,20 +72,26 @@ def observe_reference(checks: Iterable[Check], reference_dir: Path, seed: int) -
 
 
 def record(
-    out: Path, *, seed: int, reference_dir: Path = REFERENCE_DIR, assignments: Iterable[str] = ASSIGNMENTS
+    out: Path,
+    *,
+    seed: int,
+    reference_dir: Path = REFERENCE_DIR,
+    assignments: Iterable[str] = ASSIGNMENTS,
+    defer: bool = False,
 ) -> int:
     """Record the goldens of ``assignments`` from ``reference_dir`` into ``out``; returns how many checks.
 
     Every command that records goldens (``record``, ``grade``, ``release``,
     ``gradescope``) calls this one function. Nothing is written when the
-    reference fails a check.
+    reference fails a check. ``defer`` withholds the deferred checks'
+    observations (a student release).
 
     Raises:
         GraderBug: the reference fails a probe.
     """
     configure_torch()
     checks = all_checks(assignments)
-    save(observe_reference(checks, reference_dir, seed), out)
+    save(observe_reference(checks, reference_dir, seed, defer), out)
     return len(checks)
 
 

@@ -62,6 +62,7 @@ def observe(check: Check, impl: Implementation, seed: int) -> Observed:
     loaded = impl.load(check.assignment)
     observed = _run_probe(check, impl, loaded, seed)
     observed.notes = tuple(loaded.notes)
+    observed.empty = tuple(name for name in check.functions if name in loaded.bodies.empty)
     return observed
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..layout import ASSIGNMENTS
+from .bodies import Bodies, read_bodies
 from .cells import NotebookFinder
 from .notebooks import NOTEBOOK_SUFFIX, NotebookError
 from .sources import Sources
@@ -40,6 +41,7 @@ class Loaded:
     Exactly one of ``module`` and ``problem`` is set; ``missing`` tells a
     file that is absent from one that failed to import. ``notes`` are for the
     student: which file was graded, skipped notebook magics, failed cells.
+    ``bodies`` says what the student wrote in each function.
     """
 
     name: str
@@ -48,6 +50,7 @@ class Loaded:
     missing: bool = False
     source: Path | None = None
     notes: list[str] = field(default_factory=list)
+    bodies: Bodies = field(default_factory=Bodies)
 
 
 class Implementation:
@@ -112,7 +115,8 @@ class Implementation:
                     raise  # Ctrl-C during a self-check stops the run
                 problem = self.tracebacks.import_failed(name, exc)
         notes += converted.notes if converted else []
-        return Loaded(name, module=module, problem=problem, source=source, notes=notes)
+        code = (converted.script if converted else source).read_text(encoding="utf-8", errors="replace")
+        return Loaded(name, module=module, problem=problem, source=source, notes=notes, bodies=read_bodies(code))
 
     @contextmanager
     def active(self) -> Iterator[None]:

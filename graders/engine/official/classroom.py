@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -26,11 +27,11 @@ from typing import TextIO
 from ..checks import Check, all_checks
 from ..errors import GraderBug, InstructorError
 from ..grading.goldens import RECORD_AGAIN, Goldens, record
-from ..grading.outcomes import Outcome, judge
-from ..grading.report import write_results_json
-from ..layout import KIT_ROOT, REFERENCE_DIR
-from ..observations import Observed
-from .gradebook import feedback_markdown, write_gradebook
+from ..grading.outcomes import Outcome, block_on_prerequisites, judge
+from ..grading.results import write_results_json
+from ..layout import ASSIGNMENTS, KIT_ROOT, REFERENCE_DIR
+from ..observations import Observed, is_deferred
+from .gradebook import feedback_markdown, graded_assignments, write_gradebook
 from .jobs import grade_assignment
 from .sandbox import Limits
 from .submissions import Submission, copy_files, student_dirs, whitelist
@@ -45,7 +46,9 @@ class Options:
     jobs: int = 1
     timeout: float = 30.0
     force: bool = False
+    hint_level: int = 1
     limits: Limits = field(default_factory=Limits)
+    assignments: tuple[str, ...] = ASSIGNMENTS  # a homework: only these are graded and in the gradebook
 
 
 class ClassGrading:
@@ -59,8 +62,13 @@ class ClassGrading:
     def __init__(self, opts: Options, progress: TextIO, zygotes: list[Zygote]) -> None:
         self.opts = opts
         self.progress = progress
-        self.checks = all_checks()
+        self.checks = all_checks(opts.assignments)
         missing = [c.id for c in self.checks if c.id not in opts.goldens.observations]
+        if any(is_deferred(v) for v in opts.goldens.observations.values()):
+            raise InstructorError(
+                f"{opts.goldens.path} comes from a student release (the quiz is withheld); "
+                "record goldens with `python -m graders record --seed SECRET`"
+            )
         if missing:
             raise GraderBug(
                 f"{opts.goldens.path} lacks observations for {len(missing)} checks (e.g. {missing[0]}); {RECORD_AGAIN}"
@@ -69,7 +77,7 @@ class ClassGrading:
         for c in self.checks:
             self.by_assignment.setdefault(c.assignment, []).append(c)
         self.dirs = student_dirs(opts.submissions)
-        self.todo = [d for d in self.dirs if opts.force or not (opts.out / d.name / "results.json").is_file()]
+        self.todo = [d for d in self.dirs if opts.force or not self._graded(d.name)]
         self.job_base = self._job_base()
         self.zygotes = zygotes
         self.work: queue.Queue[tuple[Submission, str]] = queue.Queue()
@@ -83,6 +91,10 @@ class ClassGrading:
         self.lock = threading.Lock()
         self.workdir: Path | None = None
         self.start = time.monotonic()
+
+    def _graded(self, student: str) -> bool:
+        """Whether the student has results of exactly this run's assignments (else they are graded again)."""
+        return graded_assignments(self.opts.out / student / "results.json") == set(self.by_assignment)
 
     def _job_base(self) -> dict:
         opts = self.opts
@@ -120,7 +132,7 @@ class ClassGrading:
                 t.join()
         if self.errors:
             raise self.errors[0]
-        write_gradebook(self.opts.out, [d.name for d in self.dirs])
+        write_gradebook(self.opts.out, [d.name for d in self.dirs], list(self.by_assignment))
         if self.logs:
             self.progress.write(f"sandbox: not in force: {sorted(set(self.logs))[0]}\n")
         return self.graded
@@ -173,8 +185,12 @@ class ClassGrading:
 
     def _finish(self, sub: Submission) -> None:
         """Judge and write one student's results (main thread, while the slots keep grading)."""
-        goldens = self.opts.goldens
-        outcomes = [judge(c, self.collected[sub.student][c.id], goldens.get(c)) for c in self.checks]
+        goldens, observed = self.opts.goldens, self.collected[sub.student]
+        graded: dict[str, Outcome] = {}
+        for c in self.checks:
+            outcome = judge(c, observed[c.id], goldens.get(c), hint_level=self.opts.hint_level)
+            graded[c.id] = block_on_prerequisites(outcome, c, graded)
+        outcomes = list(graded.values())
         dest = self.opts.out / sub.student
         dest.mkdir(parents=True, exist_ok=True)
         write_results_json(outcomes, dest / "results.json")
@@ -215,10 +231,15 @@ def grade_submissions(
     jobs: int = 1,
     timeout: float = 30.0,
     force: bool = False,
+    hint_level: int = 1,
     zygotes: list[Zygote] | None = None,
     progress: TextIO = sys.stderr,
+    assignments: Sequence[str] = ASSIGNMENTS,
 ) -> dict[str, list[Outcome]]:
     """``python -m graders grade``: judge against ``goldens``, or against goldens recorded now with ``seed``.
+
+    Only ``assignments`` are graded (a homework): results, feedback and the gradebook hold them alone,
+    and the goldens need only their checks.
 
     Raises:
         InstructorError: ``submissions`` is not a folder, the goldens do not
@@ -231,7 +252,16 @@ def grade_submissions(
     with tempfile.TemporaryDirectory(prefix="kitgoldens-") as tmp:
         if goldens is None:
             goldens = Path(tmp) / "goldens.pt"
-            record(goldens, seed=seed)
-        opts = Options(submissions, out, Goldens(goldens, REFERENCE_DIR), jobs=jobs, timeout=timeout, force=force)
+            record(goldens, seed=seed, assignments=assignments)
+        opts = Options(
+            submissions,
+            out,
+            Goldens(goldens, REFERENCE_DIR),
+            jobs=jobs,
+            timeout=timeout,
+            force=force,
+            hint_level=hint_level,
+            assignments=tuple(assignments),
+        )
         gc.freeze()  # torch, the graders and the goldens live until the end: the collector need not walk them
         return grade_class(opts, progress=progress, zygotes=zygotes)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..grading.outcomes import Outcome
-from ..grading.report import grade_table
+from ..grading.results import grade_table
 from ..layout import ASSIGNMENTS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,21 +46,30 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_gradebook(out_dir: Path, students: list[str]) -> Path:
-    """``gradebook.csv``: student, one column per assignment, total; from each student's results.json."""
+def graded_assignments(results: Path) -> set[str]:
+    """The assignments a ``results.json`` holds checks of (none when it is missing or unreadable)."""
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+        return {test["name"].split(":", 1)[0] for test in data["tests"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def write_gradebook(out_dir: Path, students: list[str], assignments: Sequence[str] = ASSIGNMENTS) -> Path:
+    """``gradebook.csv``: student, one column per assignment graded, total; from each student's results.json."""
     path = out_dir / "gradebook.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *ASSIGNMENTS, "total"])
+        writer.writerow(["student", *assignments, "total"])
         for student in students:
             results = out_dir / student / "results.json"
             if not results.is_file():
                 continue
             data = json.loads(results.read_text(encoding="utf-8"))
-            per = {a: 0.0 for a in ASSIGNMENTS}
+            per = {a: 0.0 for a in assignments}
             for test in data["tests"]:
                 name = test["name"].split(":", 1)[0]
                 if name in per:
                     per[name] += test["score"]
-            writer.writerow([csv_cell(student), *(f"{per[a]:g}" for a in ASSIGNMENTS), f"{data['score']:g}"])
+            writer.writerow([csv_cell(student), *(f"{per[a]:g}" for a in assignments), f"{sum(per.values()):g}"])
     return path

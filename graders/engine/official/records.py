@@ -252,4 +252,6 @@ def observed_from(record: dict[str, Any]) -> Observed:
         value["message"] = value["message"][:MAX_TEXT]
     notes = record.get("notes")
     notes = tuple(n[:MAX_TEXT] for n in notes[:20] if type(n) is str) if type(notes) is list else ()
-    return Observed(status, value if status == "ok" else None, message[: MAX_TEXT * 4], notes)
+    empty = record.get("empty")
+    empty = tuple(n[:MAX_TEXT] for n in empty[:20] if type(n) is str) if type(empty) is list else ()
+    return Observed(status, value if status == "ok" else None, message[: MAX_TEXT * 4], notes, empty)

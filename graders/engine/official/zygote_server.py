@@ -29,10 +29,10 @@ from typing import Any
 import torch
 
 from ..checks import all_checks
+from ..grading import dynamo_standin
 from ..grading.isolation import configure_torch, observe
 from ..loading.implementation import Implementation
 from ..observations import Observed
-from . import dynamo_standin
 from .records import CONFINED, IMPORTED, encode
 from .sandbox import (
     SANDBOX_UID_BASE,
@@ -169,7 +169,7 @@ def _probe(job: dict[str, Any], fd: int, impl: Path, conf: Confinement) -> None:
             "value": seen.value,
             "message": seen.message,
         }
-        write_record(fd, {**record, "notes": list(seen.notes)}, position)
+        write_record(fd, {**record, "notes": list(seen.notes), "empty": list(seen.empty)}, position)
 
 
 # --- forking and the serving loop --------------------------------------------------------------

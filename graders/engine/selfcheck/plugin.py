@@ -2,7 +2,7 @@
 
 ``graders/conftest.py`` re-exports these hooks. They are thin: the work
 happens in :mod:`..grading.pipeline` (probe and judge) and
-:mod:`..grading.report` (table, results JSON). Hooks appear in the order
+:mod:`..grading.results` (table, results JSON). Hooks appear in the order
 pytest calls them.
 """
 
@@ -16,10 +16,11 @@ import pytest
 
 from ..checks import Check
 from ..errors import InstructorError
-from ..grading.outcomes import Outcome
+from ..grading.outcomes import Outcome, interrupted
 from ..grading.pipeline import Grading
-from ..grading.report import append_step_summary, failure_text, grade_table, write_results_json
+from ..grading.results import STATUS_WORDS, append_step_summary, failure_text, grade_table, write_results_json
 from ..layout import ASSIGNMENTS, ASSIGNMENTS_DIR
+from ..learner.hints import MAX_LEVEL_HELP, MAX_LEVEL_SETTING, STATE_FILE, HintPolicy, HintState
 
 IMPL_ENV = "GRADERS_IMPL"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"  # set by GitHub Actions: the job summary gets the grade table
@@ -36,6 +37,11 @@ SETTINGS = {
         "(default in a student release, which has no reference/: graders/goldens.pt)."
     ),
     "results_json": "write Gradescope-format results (score, max_score, tests[]) to this file.",
+    "hint_level": (
+        "show this hint level (1-3) for every failing check, unlocked or not, and unlock nothing: "
+        "an instructor's preview. Without it, grading assignments/ shows the levels the student unlocked."
+    ),
+    MAX_LEVEL_SETTING: MAX_LEVEL_HELP,
 }
 
 GRADING = pytest.StashKey[Grading]()
@@ -63,29 +69,24 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         self.outcome = self.config.stash[GRADING].grade_check(self.check)
+        if self.outcome.status == "answered":
+            pytest.skip(STATUS_WORDS["answered"])
         if not self.outcome.passed:
             raise CheckFailed(self.outcome)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
-            return failure_text(excinfo.value.outcome)
-        return _interrupted(self.check, excinfo.value).message
+            return failure_text(excinfo.value.outcome) + self._more_hints(excinfo.value.outcome)
+        return interrupted(self.check, excinfo.value).message
+
+    def _more_hints(self, outcome: Outcome) -> str:
+        policy = self.config.stash[GRADING].hints
+        if policy.state is None or not outcome.hint or outcome.hint_level >= min(policy.state.cap, len(outcome.hints)):
+            return ""
+        return f"\n  stuck? the next hint: python -m graders hint {self.check.marker} {self.check.name}"
 
     def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"{self.check.assignment}: {self.check.title}"
-
-
-def _interrupted(check: Check, exc: BaseException) -> Outcome:
-    text = str(exc).strip() or type(exc).__name__
-    if "Timeout" in text:
-        detail = (
-            f"  the check did not finish in time ({text}).\n"
-            "  Look for an infinite loop or work that grows too fast (a loop over every element instead of a tensor "
-            "operation)."
-        )
-    else:
-        detail = f"  the check was stopped before it finished: {type(exc).__name__}: {text}"
-    return Outcome(check.id, check.assignment, check.title, "error", 0.0, check.points, detail)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,8 +95,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", dest="grader_seed", type=int, default=None, help=SETTINGS["seed"])
     group.addoption("--goldens", dest="grader_goldens", default=None, help=SETTINGS["goldens"])
     group.addoption("--results-json", dest="grader_results_json", default=None, help=SETTINGS["results_json"])
+    group.addoption("--hint-level", dest="grader_hint_level", type=int, default=None, help=SETTINGS["hint_level"])
     parser.addini("grader_impl", SETTINGS["impl"], default=None)
     parser.addini("grader_seed", SETTINGS["seed"], default=None)
+    parser.addini(MAX_LEVEL_SETTING, SETTINGS[MAX_LEVEL_SETTING], default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -107,10 +110,30 @@ def pytest_configure(config: pytest.Config) -> None:
         seed = int(config.getini("grader_seed"))
     goldens = config.getoption("grader_goldens")
     try:
-        config.stash[GRADING] = Grading(impl, seed=seed, goldens=Path(goldens) if goldens else None)
-    except InstructorError as exc:
-        raise pytest.UsageError(exc.message) from None
+        hints = hint_policy(config, impl)
+        config.stash[GRADING] = Grading(impl, seed=seed, goldens=Path(goldens) if goldens else None, hints=hints)
+    except (InstructorError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.stash[OUTCOMES] = {}
+
+
+def hint_policy(config: pytest.Config, impl: Path) -> HintPolicy:
+    """--hint-level N previews level N; grading assignments/ unlocks levels as the student works; else level 1.
+
+    Raises:
+        ValueError: a level or cap outside 0..3.
+    """
+    preview = config.getoption("grader_hint_level")
+    cap_text = config.getini(MAX_LEVEL_SETTING)
+    cap = int(cap_text) if cap_text not in (None, "") else 3
+    if preview is not None:
+        if not 0 <= preview <= 3:
+            raise ValueError(f"--hint-level should be between 0 and 3, but got --hint-level {preview}")
+        return HintPolicy(fixed=preview)
+    if impl.resolve() == ASSIGNMENTS_DIR.resolve():
+        return HintPolicy(HintState(STATE_FILE, cap=cap))
+    HintState(STATE_FILE, cap=cap)  # validates the cap
+    return HintPolicy(fixed=min(1, cap))
 
 
 def resolve_impl(config: pytest.Config) -> Path:
@@ -137,7 +160,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     if isinstance(item, CheckItem) and call.when == "call":
         outcome = item.outcome
         if outcome is None or (call.excinfo is not None and not isinstance(call.excinfo.value, CheckFailed)):
-            outcome = _interrupted(item.check, call.excinfo.value) if call.excinfo else outcome
+            outcome = interrupted(item.check, call.excinfo.value) if call.excinfo else outcome
             report.outcome = "failed"
             report.longrepr = outcome.message if outcome else report.longrepr
         if outcome is not None:
@@ -146,6 +169,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if GRADING in session.config.stash:
+        session.config.stash[GRADING].hints.save()
     path = session.config.getoption("grader_results_json", None)
     if path and OUTCOMES in session.config.stash:
         write_results_json(outcomes(session.config), Path(path))

@@ -8,8 +8,10 @@ forked child then copies page tables for. :func:`install` puts
 attribute (``torch.compile`` in student code, a submodule import) imports the real
 module, so nothing that needs it breaks, it only pays the import then.
 
-Only the official grading workers (:mod:`.zygote_server`) install it; self-check runs
-with torch as it is. ``tests/test_parity.py`` checks that both see the same.
+Every grading process installs it before the first optimizer runs: the official
+workers (:mod:`..official.zygote_server`), and self-check, ``watch`` and the other
+in-process graders (:class:`.pipeline.Grading`). ``tests/test_dynamo_standin.py``
+checks that optimizers step identically with it and that ``torch.compile`` still works.
 """
 
 from __future__ import annotations

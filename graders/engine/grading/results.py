@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ... import __version__
 from .outcomes import Outcome
+
+RESULTS_FORMAT = 1  # of the extra_data the class report reads
 
 STATUS_WORDS = {
     "passed": "passed",
@@ -23,6 +26,7 @@ STATUS_WORDS = {
     "forbidden": "forbidden shortcut",
     "missing": "not handed in",
     "import_error": "file failed to import",
+    "answered": "answered (graded at submission)",
 }
 
 
@@ -34,6 +38,7 @@ class Row:
     passed: int
     failed: int
     not_attempted: int
+    answered: int = 0  # judged at submission only (the quiz in a student release)
 
 
 def summarize(outcomes: Iterable[Outcome]) -> list[Row]:
@@ -47,6 +52,8 @@ def summarize(outcomes: Iterable[Outcome]) -> list[Row]:
             row.passed += 1
         elif o.status in ("not_attempted", "missing"):
             row.not_attempted += 1
+        elif o.status == "answered":
+            row.answered += 1
         else:
             row.failed += 1
     return list(rows.values())
@@ -69,7 +76,9 @@ def grade_table(outcomes: Sequence[Outcome]) -> list[str]:
     total = sum(r.score for r in rows)
     possible = sum(r.max_score for r in rows)
     lines.append("-" * len(head))
-    lines.append(f"{'total':<16} {_points(total) + ' / ' + _points(possible):>11}  ({100 * total / possible:.0f}%)")
+    share = f"({100 * total / possible:.0f}%)" if possible else ""
+    lines.append(f"{'total':<16} {_points(total) + ' / ' + _points(possible):>11}  {share}".rstrip())
+    lines += [f"{r.assignment}: {r.answered} answered, graded at submission" for r in rows if r.answered]
     return lines
 
 
@@ -90,8 +99,13 @@ def markdown_table(outcomes: Sequence[Outcome]) -> str:
             f"{r.not_attempted} |"
         )
     total, possible = sum(r.score for r in rows), sum(r.max_score for r in rows)
-    lines.append(f"| **total** | **{_points(total)} / {_points(possible)}** ({100 * total / possible:.0f}%) | | | |")
-    missed = [f"- {o.assignment}: {o.title} ({STATUS_WORDS[o.status]})" for o in outcomes if not o.passed]
+    share = f" ({100 * total / possible:.0f}%)" if possible else ""
+    lines.append(f"| **total** | **{_points(total)} / {_points(possible)}**{share} | | | |")
+    missed = [
+        f"- {o.assignment}: {o.title} ({STATUS_WORDS[o.status]})"
+        for o in outcomes
+        if not o.passed and o.status != "answered"
+    ]
     if missed:
         lines += ["", "<details><summary>checks not passed</summary>", "", *missed, "", "</details>"]
     return "\n".join(lines) + "\n"
@@ -106,7 +120,13 @@ def append_step_summary(outcomes: Sequence[Outcome], path: str | None) -> None:
 
 
 def results_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    """Gradescope's ``results.json``: score, max_score and one entry per check."""
+    """Gradescope's ``results.json``: score, max_score and one entry per check.
+
+    Each test's ``extra_data`` (a field Gradescope keeps) holds what a class report
+    needs: the assignment, the check, its status, concept and diagnosis category,
+    the check it builds on, the hint level shown; the top-level ``extra_data`` the
+    kit's version.
+    """
     tests = []
     for o in outcomes:
         output = STATUS_WORDS[o.status] if o.passed else f"{STATUS_WORDS[o.status]}\n{o.message}".rstrip()
@@ -117,12 +137,22 @@ def results_json(outcomes: Sequence[Outcome]) -> dict[str, Any]:
                 "max_score": o.max_score,
                 "status": "passed" if o.passed else "failed",
                 "output": output,
+                "extra_data": {
+                    "assignment": o.assignment,
+                    "check": o.name,
+                    "status": o.status,
+                    "concept": o.concept,
+                    "category": o.category,
+                    "builds_on": o.blocked_by,
+                    "hint_level": o.hint_level if o.hint else 0,
+                },
             }
         )
     return {
         "score": sum(o.score for o in outcomes),
         "max_score": sum(o.max_score for o in outcomes),
         "tests": tests,
+        "extra_data": {"kit_version": __version__, "format": RESULTS_FORMAT},
     }
 
 
