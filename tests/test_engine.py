@@ -206,7 +206,7 @@ def test_keywise_judge_applies_rules_by_key_and_compares_the_rest() -> None:
 
 
 def test_diagnoses_explain_common_torch_errors() -> None:
-    assert "super().__init__()" in diagnose("cannot assign parameters before Module.__init__() call")
+    assert "parent class's __init__" in diagnose("cannot assign parameters before Module.__init__() call")
     assert diagnose("something else entirely") == ""
 
 

@@ -280,7 +280,7 @@ def test_the_untouched_release_scores_zero_and_writes_the_job_summary(released, 
     assert text.startswith("earlier step\n## Grade\n")
     assert "| assignment | score | passed | failed | not attempted |" in text
     assert (
-        "| a01_modules | 0 / 36 | 0 | 0 | 15 |" in text
+        "| a01_modules | 0 / 36 | 0 | 0 | 16 |" in text
         and f"| **total** | **0 / {data['max_score']:g}** (0%) |" in text
     )
 

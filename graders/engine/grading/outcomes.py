@@ -121,6 +121,7 @@ def _outcome(check: Check, status: GradeStatus, detail: str, student: Observed, 
     if status in ("failed", "error") and student.empty:
         status, detail = "not_attempted", not_attempted_empty(student.empty)
     score = check.points if status == "passed" else 0.0
+    possible = 0.0 if status == "answered" else check.points  # not graded here: it counts at submission
     notes = student.notes if status != "passed" else ()
     return Outcome(
         check.id,
@@ -128,7 +129,7 @@ def _outcome(check: Check, status: GradeStatus, detail: str, student: Observed, 
         check.title,
         status,
         score,
-        check.points,
+        possible,
         detail,
         check.concept,
         check.hints,

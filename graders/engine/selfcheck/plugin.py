@@ -159,6 +159,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield
     if isinstance(item, CheckItem) and call.when == "call":
         outcome = item.outcome
+        if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception) and outcome is not None:
+            item.config.stash[OUTCOMES][item.check.id] = outcome  # answered: judged at submission
+            return report
         if outcome is None or (call.excinfo is not None and not isinstance(call.excinfo.value, CheckFailed)):
             outcome = interrupted(item.check, call.excinfo.value) if call.excinfo else outcome
             report.outcome = "failed"
