@@ -127,11 +127,10 @@ class Run:
 
 def stop_group(pid: int) -> None:
     """Kill the child's process group (it and any DataLoader workers) and reap the child."""
-    for sig in (signal.SIGKILL,):
-        try:
-            os.killpg(pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:

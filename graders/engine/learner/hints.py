@@ -37,6 +37,17 @@ class Entry:
     code: str  # digest of the task's code when that level was unlocked
 
 
+def checked_cap(cap: int) -> int:
+    """``cap`` when it is a level 0..HINT_LEVELS.
+
+    Raises:
+        ValueError: any other value.
+    """
+    if not 0 <= cap <= HINT_LEVELS:
+        raise ValueError(f"{MAX_LEVEL_SETTING} should be between 0 and {HINT_LEVELS}, but got {cap}")
+    return cap
+
+
 class HintState:
     """The unlocked levels of one student's checks, read from and written to ``path``.
 
@@ -51,10 +62,8 @@ class HintState:
     """
 
     def __init__(self, path: Path = STATE_FILE, cap: int = HINT_LEVELS) -> None:
-        if not 0 <= cap <= HINT_LEVELS:
-            raise ValueError(f"{MAX_LEVEL_SETTING} should be between 0 and {HINT_LEVELS}, but got {cap}")
         self.path = path
-        self.cap = cap
+        self.cap = checked_cap(cap)
         self.entries = _read(path)
         self.changed = False
 

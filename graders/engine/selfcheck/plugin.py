@@ -20,7 +20,7 @@ from ..grading.outcomes import Outcome, interrupted
 from ..grading.pipeline import Grading
 from ..grading.results import STATUS_WORDS, append_step_summary, failure_text, grade_table, write_results_json
 from ..layout import ASSIGNMENTS, ASSIGNMENTS_DIR
-from ..learner.hints import MAX_LEVEL_HELP, MAX_LEVEL_SETTING, STATE_FILE, HintPolicy, HintState
+from ..learner.hints import MAX_LEVEL_HELP, MAX_LEVEL_SETTING, STATE_FILE, HintPolicy, HintState, checked_cap
 
 IMPL_ENV = "GRADERS_IMPL"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"  # set by GitHub Actions: the job summary gets the grade table
@@ -132,8 +132,7 @@ def hint_policy(config: pytest.Config, impl: Path) -> HintPolicy:
         return HintPolicy(fixed=preview)
     if impl.resolve() == ASSIGNMENTS_DIR.resolve():
         return HintPolicy(HintState(STATE_FILE, cap=cap))
-    HintState(STATE_FILE, cap=cap)  # validates the cap
-    return HintPolicy(fixed=min(1, cap))
+    return HintPolicy(fixed=min(1, checked_cap(cap)))
 
 
 def resolve_impl(config: pytest.Config) -> Path:
