@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -294,6 +295,19 @@ def test_the_reference_scores_full_marks_inside_the_release(released, tmp_path) 
     assert data["score"] == data["max_score"] > 0  # the quiz counts at submission only
     assert "(100%)" in summary.read_text()
     assert "quiz: 12 answered, graded at submission" in done.stdout and " 12 skipped" in done.stdout
+
+
+def test_progress_in_the_release_counts_quiz_answers_apart_and_starts_at_a01(released, tmp_path) -> None:
+    """Answered quiz questions are neither points nor the next thing to do: a01 task 1 is."""
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    shutil.copy(REFERENCE_DIR / "quiz.py", answers / "quiz.py")
+    done = _run(["-m", "graders", "progress", "--impl", str(answers)], released)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    quiz = next(line for line in lines if line.startswith("quiz"))
+    assert "0 / 0" in quiz and "12 of 12 answered, graded at submission" in quiz, quiz
+    assert lines[-1].startswith("next: a01_modules task 1"), lines[-1]
 
 
 def test_without_a_step_summary_variable_nothing_is_written(tmp_path) -> None:

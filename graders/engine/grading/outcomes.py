@@ -96,7 +96,8 @@ def judge(check: Check, student: Observed, reference: Observed, hint_level: int 
     """Grade ``check`` from both observations, with the hint ladder unlocked up to ``hint_level``.
 
     A check that does not pass while a function of its task is still empty is
-    "not attempted" (see :mod:`..loading.bodies`).
+    "not attempted" (see :mod:`..loading.bodies`), and so is one that passes
+    while every function of its task is empty: doing nothing earns nothing.
 
     Raises:
         GraderBug: when the reference's observation is not usable.
@@ -118,7 +119,7 @@ def judge(check: Check, student: Observed, reference: Observed, hint_level: int 
 
 
 def _outcome(check: Check, status: GradeStatus, detail: str, student: Observed, hint_level: int) -> Outcome:
-    if status in ("failed", "error") and student.empty:
+    if student.empty and (status in ("failed", "error") or set(student.empty) == set(check.functions)):
         status, detail = "not_attempted", not_attempted_empty(student.empty)
     score = check.points if status == "passed" else 0.0
     possible = 0.0 if status == "answered" else check.points  # not graded here: it counts at submission

@@ -17,7 +17,7 @@ from ..layout import ASSIGNMENTS, DEFAULT_SEED, REFERENCE_DIR, SHIPPED_GOLDENS
 from ..learner.hints import HintPolicy
 from ..loading.implementation import Implementation
 from ..observations import Observed
-from . import dynamo_standin
+from . import standins
 from .goldens import Goldens
 from .isolation import configure_torch, observe
 from .outcomes import NO_ADVICE, Outcome, block_on_prerequisites, judge
@@ -99,7 +99,7 @@ class Grading:
             self.seed = DEFAULT_SEED if seed is None else seed
             self.reference = LiveReference(reference_dir, self.seed)
         configure_torch()
-        dynamo_standin.install()  # torch.optim's first step would import torch._dynamo (0.8 s) for two no-ops
+        standins.install()  # torch.optim and backward(g) would import torch._dynamo and sympy (1.2 s) for trivial calls
 
     def grade_check(self, check: Check) -> Outcome:
         """Probe and judge ``check``: its hint level unlocked, and marked when a check it builds on failed.

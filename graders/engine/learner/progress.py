@@ -29,6 +29,12 @@ class Standing:
     next_functions: tuple[str, ...] = ()
     checks_passed: int = 0
     checks: int = 0
+    answered: int = 0  # judged at submission only (the quiz in a student release)
+
+    @property
+    def open(self) -> bool:
+        """Something is left to do here."""
+        return self.next_task is not None or self.checks_passed + self.answered < self.checks
 
     def bar(self, width: int = BAR) -> str:
         filled = round(width * self.score / self.max_score) if self.max_score else 0
@@ -38,6 +44,8 @@ class Standing:
         points = f"{self.score:g} / {self.max_score:g}"
         if self.not_attempted:
             state = "not attempted"
+        elif self.answered:
+            state = f"{self.answered} of {self.checks} answered, graded at submission"
         elif self.tasks:
             state = f"tasks {self.tasks_done}/{self.tasks}"
         else:
@@ -69,7 +77,7 @@ def standing(assignment: str, checks: list[Check], outcomes: dict[str, Outcome])
     return Standing(
         assignment,
         sum(o.score for o in got),
-        sum(c.points for c in own),
+        sum(outcomes[c.id].max_score if c.id in outcomes else c.points for c in own),
         len(done),
         len(tasks),
         untouched,
@@ -77,6 +85,7 @@ def standing(assignment: str, checks: list[Check], outcomes: dict[str, Outcome])
         tasks.get(pending[0], ()) if pending else (),
         sum(o.passed for o in got),
         len(own),
+        sum(o.status == "answered" for o in got),
     )
 
 
@@ -86,7 +95,7 @@ def progress_table(standings: list[Standing]) -> list[str]:
     total = sum(s.score for s in standings)
     possible = sum(s.max_score for s in standings)
     lines.append(f"{'total':<15} {'':22} {f'{total:g} / {possible:g}':>9}")
-    open_ = [s for s in standings if s.next_task is not None or s.checks_passed < s.checks]
+    open_ = [s for s in standings if s.open]
     started = [s for s in open_ if not s.not_attempted]
     upcoming = started or open_
     lines.append(upcoming[0].next_line() if upcoming else "every check of every assignment passes")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import queue
 import selectors
+import signal
 import sys
 import termios
 import threading
@@ -172,6 +173,7 @@ def watch(assignment: str, impl: Path, out: TextIO = sys.stdout, keys: TextIO = 
     except KeyboardInterrupt:
         pass
     finally:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         if state.run is not None:
             state.run.finish("watch stopped")
         watcher.stop.set()
@@ -179,6 +181,7 @@ def watch(assignment: str, impl: Path, out: TextIO = sys.stdout, keys: TextIO = 
             termios.tcsetattr(keys.fileno(), termios.TCSADRAIN, saved)
         out.write("\n")
         out.flush()
+        signal.signal(signal.SIGINT, previous)
     return 0
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 
 from ..checks import all_checks
-from ..grading import dynamo_standin
+from ..grading import standins
 from ..grading.isolation import configure_torch, observe
 from ..loading.implementation import Implementation
 from ..observations import Observed
@@ -203,7 +203,7 @@ def preload() -> None:
     """Everything an inmate needs, imported once: torch, numpy, the graders."""
     import importlib
 
-    dynamo_standin.install()
+    standins.install()
     configure_torch()
     for name in PRELOAD:
         importlib.import_module(name)
