@@ -19,7 +19,7 @@ from torch import nn
 
 from graders.engine import check
 from graders.engine.judges import absolute, keywise, relative
-from graders.engine.probes import registry, set_linear, uniform_init_judge, uniform_init_stats
+from graders.engine.probes import layer_with, registry, set_linear, uniform_init_judge, uniform_init_stats
 
 TASKS = {
     1: ("Linear.__init__", "Linear.forward"),
@@ -33,27 +33,6 @@ TASKS = {
 PARAMS = ("registering a layer's trainable tensors as nn.Parameter, with the documented shapes of weight and bias, "
           "after nn.Module.__init__ has set up the registries (registered parameters appear in parameters(), "
           "state_dict() and follow .double()/.to())")
-
-
-def linear_with(p, cls: type, weight: torch.Tensor, bias: torch.Tensor | None, label: str) -> nn.Module:
-    """An instance of the student's layer class holding ``weight`` and ``bias`` as new Parameters.
-
-    Built by the student's ``__init__``; when that raises (or nn.Module's own
-    ``__init__`` never ran), built without it, so that forward is graded on its
-    own. ``bias=None`` builds the layer with ``bias=False`` and leaves its bias
-    as the student's code made it.
-    """
-    n_out, n_in = weight.shape
-    layer, exc = p.attempt_with_exception(label, cls, n_in, n_out, bias=bias is not None)
-    if exc is not None or not isinstance(layer, nn.Module) or "_parameters" not in vars(layer):
-        layer = cls.__new__(cls)
-        nn.Module.__init__(layer)
-        layer.in_features, layer.out_features = n_in, n_out
-        layer.register_parameter("bias", None)
-    layer.weight = nn.Parameter(weight.clone())
-    if bias is not None:
-        layer.bias = nn.Parameter(bias.clone())
-    return layer
 
 
 def same_values(a: Any, b: Any) -> bool:
@@ -93,7 +72,7 @@ def linear_parameters(m, p):
        forbid=("F.linear",))
 def linear_forward(m, p):
     """Linear.forward computes x @ weight.T + bias for inputs of shape (..., in)"""
-    layer = linear_with(p, m.Linear, p.randn(3, 4), p.randn(3), "Linear(4, 3)")
+    layer = layer_with(p, m.Linear, p.randn(3, 4), p.randn(3), "Linear(4, 3)")
     obs = {}
     for shape in [(5, 4), (2, 6, 4), (4,)]:
         x = p.randn(*shape)
@@ -124,8 +103,8 @@ def linear_without_bias(m, p):
         "Linear(4, 3, bias=False).bias is None": getattr(layer, "bias", "missing") is None,
     }
     w, x = p.randn(3, 4), p.randn(5, 4)
-    plain = linear_with(p, m.Linear, w, None, "Linear(4, 3, bias=False)")
-    zero = linear_with(p, m.Linear, w, torch.zeros(3), "Linear(4, 3)")
+    plain = layer_with(p, m.Linear, w, None, "Linear(4, 3, bias=False)")
+    zero = layer_with(p, m.Linear, w, torch.zeros(3), "Linear(4, 3)")
     got = p.call("Linear(4, 3, bias=False)(x)", plain, x)
     want = p.call("Linear(4, 3)(x) with the same weight and a zero bias", zero, x)
     obs["Linear(4, 3, bias=False)(x) equals your Linear(4, 3)(x) with the same weight and a zero bias"] = (
@@ -144,7 +123,7 @@ def linear_without_bias(m, p):
        forbid=("F.linear",))
 def linear_gradients(m, p):
     """loss.backward() through Linear fills weight.grad and bias.grad"""
-    layer = linear_with(p, m.Linear, p.randn(3, 4), p.randn(3), "Linear(4, 3)")
+    layer = layer_with(p, m.Linear, p.randn(3, 4), p.randn(3), "Linear(4, 3)")
     x = p.randn(6, 4)
     out = p.call("Linear(4, 3)(x)", layer, x)
     p.where = "(Linear(4, 3)(x) ** 2).sum().backward()"

@@ -21,12 +21,18 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch import nn
 
 from graders.engine import check
 from graders.engine.judges import keywise
 from graders.engine.observations import is_raised
-from graders.engine.probes import UNIFORM_INIT_RULES, expect_raise, registry, spy_static, uniform_init_stats
+from graders.engine.probes import (
+    UNIFORM_INIT_RULES,
+    expect_raise,
+    layer_with,
+    registry,
+    spy_static,
+    uniform_init_stats,
+)
 
 TASKS = {
     1: ("Exp.forward", "Exp.backward", "exp"),
@@ -90,27 +96,6 @@ def gradcheck(p, where: str, fn: Callable[..., Any], *inputs: torch.Tensor) -> A
 
 def node_name(t: torch.Tensor) -> str | None:
     return None if t.grad_fn is None else type(t.grad_fn).__name__
-
-
-def layer_with(p, cls: type, weight: torch.Tensor, bias: torch.Tensor | None, label: str) -> nn.Module:
-    """An instance of the student's layer class holding ``weight`` and ``bias`` as new Parameters.
-
-    Built by the student's ``__init__``; when that raises (or nn.Module's own
-    ``__init__`` never ran), built without it, so that forward is graded on its
-    own. ``bias=None`` builds the layer with ``bias=False`` and leaves its bias
-    as the student's code made it.
-    """
-    n_out, n_in = weight.shape
-    layer, exc = p.attempt_with_exception(label, cls, n_in, n_out, bias=bias is not None)
-    if exc is not None or not isinstance(layer, nn.Module) or "_parameters" not in vars(layer):
-        layer = cls.__new__(cls)
-        nn.Module.__init__(layer)
-        layer.in_features, layer.out_features = n_in, n_out
-        layer.register_parameter("bias", None)
-    layer.weight = nn.Parameter(weight.clone())
-    if bias is not None:
-        layer.bias = nn.Parameter(bias.clone())
-    return layer
 
 
 # --- Task 1: Exp ---------------------------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from graders.engine.grading.outcomes import Outcome
 from graders.engine.layout import ASSIGNMENTS, ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
@@ -71,3 +74,16 @@ def alternative(assignment: str, name: str, *edits: tuple[str, str]) -> Variant:
 
 def by_name(outcomes: list[Outcome]) -> dict[str, Outcome]:
     return {o.check_id.split("::", 1)[1]: o for o in outcomes}
+
+
+def load_reference(stem: str) -> ModuleType:
+    """``reference/<stem>.py`` imported by path under a private name (never ``assignments/``), once."""
+    name = f"_kit_reference_{stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REFERENCE_DIR / f"{stem}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

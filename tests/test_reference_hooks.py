@@ -9,33 +9,18 @@ from ``reference/`` by file path under a private module name, so these tests nev
 from __future__ import annotations
 
 import doctest
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 import torch
 from torch import nn
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
-
-
-def _load_reference(stem: str) -> ModuleType:
-    name = f"_kit_reference_{stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REFERENCE_DIR / f"{stem}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.support import load_reference
 
 
 @pytest.fixture(scope="module")
 def a10() -> ModuleType:
-    return _load_reference("a10_hooks")
+    return load_reference("a10_hooks")
 
 
 @pytest.fixture(autouse=True)

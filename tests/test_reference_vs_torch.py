@@ -10,13 +10,10 @@ see ``assignments/`` or a module of the same name elsewhere on ``sys.path``.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import io
 import itertools
 import math
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -26,44 +23,32 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
-
-
-def _load_reference(stem: str) -> ModuleType:
-    name = f"_kit_reference_{stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REFERENCE_DIR / f"{stem}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.support import load_reference
 
 
 @pytest.fixture(scope="module")
 def a01() -> ModuleType:
-    return _load_reference("a01_modules")
+    return load_reference("a01_modules")
 
 
 @pytest.fixture(scope="module")
 def a02() -> ModuleType:
-    return _load_reference("a02_autograd")
+    return load_reference("a02_autograd")
 
 
 @pytest.fixture(scope="module")
 def a03() -> ModuleType:
-    return _load_reference("a03_optimizers")
+    return load_reference("a03_optimizers")
 
 
 @pytest.fixture(scope="module")
 def a04() -> ModuleType:
-    return _load_reference("a04_training")
+    return load_reference("a04_training")
 
 
 @pytest.fixture(scope="module")
 def quiz() -> ModuleType:
-    return _load_reference("quiz")
+    return load_reference("quiz")
 
 
 @pytest.fixture(autouse=True)

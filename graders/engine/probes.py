@@ -119,6 +119,27 @@ def registry(module: nn.Module) -> dict[str, Any]:
     }
 
 
+def layer_with(p: Probe, cls: type, weight: torch.Tensor, bias: torch.Tensor | None, label: str) -> nn.Module:
+    """An instance of the student's layer class holding ``weight`` and ``bias`` as new Parameters.
+
+    Built by the student's ``__init__``; when that raises (or nn.Module's own
+    ``__init__`` never ran), built without it, so that forward is graded on its
+    own. ``bias=None`` builds the layer with ``bias=False`` and leaves its bias
+    as the student's code made it.
+    """
+    n_out, n_in = weight.shape
+    layer, exc = p.attempt_with_exception(label, cls, n_in, n_out, bias=bias is not None)
+    if exc is not None or not isinstance(layer, nn.Module) or "_parameters" not in vars(layer):
+        layer = cls.__new__(cls)
+        nn.Module.__init__(layer)
+        layer.in_features, layer.out_features = n_in, n_out
+        layer.register_parameter("bias", None)
+    layer.weight = nn.Parameter(weight.clone())
+    if bias is not None:
+        layer.bias = nn.Parameter(bias.clone())
+    return layer
+
+
 def set_linear(layer: nn.Module, weight: torch.Tensor, bias: torch.Tensor | None) -> None:
     """Give a linear layer fixed weights, so outputs compare exactly with the reference's."""
     with torch.no_grad():
