@@ -38,6 +38,10 @@ def test_untouched_skeletons_score_zero_as_not_attempted(live_reference) -> None
     wrong = [f"{o.check_id}: {o.status}: {o.message}" for o in outcomes if o.status != "not_attempted"]
     assert not wrong, "every skeleton check should read 'not attempted':\n" + "\n".join(wrong)
     assert all(o.message.startswith("not attempted") for o in outcomes)
+    # The stub's own words point at the task and its docstring (the quiz: the answer is still None).
+    pointers = [o for o in outcomes if o.assignment != "quiz"]
+    assert pointers and all(" task " in o.message and "see the docstring" in o.message for o in pointers), [
+        o.message for o in pointers if "see the docstring" not in o.message][:3]
 
 
 def _submission(tmp_path: Path, **files: str) -> Path:
