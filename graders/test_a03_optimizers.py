@@ -32,8 +32,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from graders.engine import Mismatch, Tolerance, check
-from graders.engine.compare import compare
+from graders.engine import Tolerance, check
+from graders.engine.judges import own_runs, same_as_own
 
 TASKS = {1: ("SGD.__init__", "SGD.step"), 2: ("Adam.__init__", "Adam.step")}
 
@@ -45,7 +45,6 @@ TRAJECTORY = Tolerance(rtol=0.0, atol=1e-6)
 NO_SGD = ("torch.optim.SGD",)
 NO_ADAM = ("torch.optim.Adam",)
 
-THIS_RUN, OWN_RUN = "this run", "your own run"
 
 IN_PLACE = ("an optimizer step changes each parameter in place under torch.no_grad(), since autograd must not record "
             "the update, and rebinding the name to a new tensor leaves the parameter itself unchanged")
@@ -111,31 +110,7 @@ RESUME_HINTS = (
 # ---------------------------------------------------------------- judging pairs of the student's own runs
 
 
-def same_as_own(this: Any, own: Any) -> dict[str, Any]:
-    """A metamorphic observation: ``this`` must equal ``own``, both from the student's code."""
-    return {THIS_RUN: this, OWN_RUN: own}
-
-
-def _is_pair(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {THIS_RUN, OWN_RUN}
-
-
-def own_runs(got: Any, expected: Any) -> Mismatch | None:
-    """Judge: each pair compares the student's two runs; every other observation the reference's."""
-    if not isinstance(got, dict) or not isinstance(expected, dict) or set(got) != set(expected):
-        return compare(got, expected, tol=TRAJECTORY)
-    for key, want in expected.items():
-        have = got[key]
-        if _is_pair(want) and _is_pair(have):
-            found = compare(have[THIS_RUN], have[OWN_RUN], key, TRAJECTORY)
-            if found:
-                return Mismatch(found.where, f"{found.expected} (from the run it is compared against)", found.got,
-                                found.detail)
-        else:
-            found = compare(have, want, key, TRAJECTORY)
-            if found:
-                return found
-    return None
+judge_own_runs = own_runs(TRAJECTORY)  # the judge of every metamorphic check in this file
 
 
 # ---------------------------------------------------------------- helpers
@@ -511,10 +486,10 @@ def sgd_validation(m, p):
     ])
 
 
-sgd_param_groups.judge(own_runs)
-sgd_skips_missing_grads.judge(own_runs)
-sgd_closure.judge(own_runs)
-sgd_state_dict_resume.judge(own_runs)
+sgd_param_groups.judge(judge_own_runs)
+sgd_skips_missing_grads.judge(judge_own_runs)
+sgd_closure.judge(judge_own_runs)
+sgd_state_dict_resume.judge(judge_own_runs)
 
 
 # ---------------------------------------------------------------- Adam
@@ -672,8 +647,8 @@ def adam_validation(m, p):
     ])
 
 
-adam_per_parameter_state.judge(own_runs)
-adam_param_groups.judge(own_runs)
-adam_skips_missing_grads.judge(own_runs)
-adam_closure.judge(own_runs)
-adam_state_dict_resume.judge(own_runs)
+adam_per_parameter_state.judge(judge_own_runs)
+adam_param_groups.judge(judge_own_runs)
+adam_skips_missing_grads.judge(judge_own_runs)
+adam_closure.judge(judge_own_runs)
+adam_state_dict_resume.judge(judge_own_runs)

@@ -30,16 +30,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from graders.engine import Mismatch, check
-from graders.engine.compare import compare
-from graders.engine.judges import keywise, sequence
+from graders.engine import check
+from graders.engine.judges import keywise, own_runs, same_as_own, sequence
 
 TASKS = {1: ("train_step",), 2: ("train_epoch",), 3: ("evaluate",), 4: ("train_epoch_accumulate",), 5: ("fit",)}
 
 N_IN, N_HIDDEN, N_CLASSES = 3, 5, 3
 LR = 0.5
 
-THIS_RUN, OWN_RUN = "this run", "your own run"
 
 ORDER = ("the order of a training step: zero_grad (clear the old gradients), forward, loss, backward through the loss "
          "tensor itself (still attached to the graph), then step; gradients add up in .grad until cleared")
@@ -180,31 +178,7 @@ def twin(model: SpyNet, lr: float = LR) -> tuple[list[str], SpyNet, SpySGD, Any]
     return events, clone, SpySGD(clone.parameters(), events, lr=lr), spy_loss(events)
 
 
-def same_as_own(this: Any, own: Any) -> dict[str, Any]:
-    """A metamorphic observation: ``this`` must equal ``own``, both from the student's code."""
-    return {THIS_RUN: this, OWN_RUN: own}
-
-
-def _is_pair(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {THIS_RUN, OWN_RUN}
-
-
-def own_runs(got: Any, expected: Any) -> Mismatch | None:
-    """Judge: each pair compares the student's two runs; every other observation the reference's."""
-    if not isinstance(got, dict) or not isinstance(expected, dict) or set(got) != set(expected):
-        return compare(got, expected)
-    for key, want in expected.items():
-        have = got[key]
-        if _is_pair(want) and _is_pair(have):
-            found = compare(have[THIS_RUN], have[OWN_RUN], key)
-            if found:
-                return Mismatch(found.where, f"{found.expected} (from the run it is compared against)", found.got,
-                                found.detail)
-        else:
-            found = compare(have, want, key)
-            if found:
-                return found
-    return None
+judge_own_runs = own_runs()  # the judge of every metamorphic check in this file
 
 
 events_judge = keywise(("events", sequence))
@@ -330,7 +304,7 @@ def train_epoch_updates(m, p):
     return obs
 
 
-train_epoch_updates.judge(own_runs)
+train_epoch_updates.judge(judge_own_runs)
 
 
 # ---------------------------------------------------------------- evaluate
@@ -530,4 +504,4 @@ def fit_history(m, p):
     return obs
 
 
-fit_history.judge(own_runs)
+fit_history.judge(judge_own_runs)

@@ -4,6 +4,8 @@ Statistical observations (an init's standard deviation, a sampler's class
 balance) are random on both sides, so they are judged within a tolerance of
 the reference's value. :func:`keywise` builds a judge that applies a rule to
 the observation keys it names and the default comparison to all others.
+Metamorphic observations (:func:`same_as_own`) compare two runs of the
+student's own code, judged by :func:`own_runs`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .compare import Mismatch, compare
+from .compare import DEFAULT, Mismatch, Tolerance, compare
 from .observations import format_number
 
 Rule = Callable[[str, Any, Any], "Mismatch | None"]
@@ -92,6 +94,43 @@ def keywise(*rules: tuple[str, Rule]) -> Callable[[Any, Any], Mismatch | None]:
             found = rule(key, got[key], want) if rule else compare(got[key], want, key)
             if found:
                 return found
+        return None
+
+    return judge
+
+
+# --- metamorphic observations: two runs of the student's own code --------------------------------------------------
+
+THIS_RUN, OWN_RUN = "this run", "your own run"
+
+
+def same_as_own(this: Any, own: Any) -> dict[str, Any]:
+    """A metamorphic observation: ``this`` must equal ``own``, both from the student's code."""
+    return {THIS_RUN: this, OWN_RUN: own}
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {THIS_RUN, OWN_RUN}
+
+
+def own_runs(tol: Tolerance = DEFAULT) -> Callable[[Any, Any], Mismatch | None]:
+    """A judge of dict observations: each :func:`same_as_own` pair compares the student's two runs
+    within ``tol``; every other key the reference's value (the reference's pairs are equal too)."""
+
+    def judge(got: Any, expected: Any) -> Mismatch | None:
+        if not isinstance(got, dict) or not isinstance(expected, dict) or set(got) != set(expected):
+            return compare(got, expected, tol=tol)
+        for key, want in expected.items():
+            have = got[key]
+            if _is_pair(want) and _is_pair(have):
+                found = compare(have[THIS_RUN], have[OWN_RUN], key, tol)
+                if found:
+                    return Mismatch(found.where, f"{found.expected} (from the run it is compared against)",
+                                    found.got, found.detail)
+            else:
+                found = compare(have, want, key, tol)
+                if found:
+                    return found
         return None
 
     return judge
