@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,21 @@ def test_untouched_skeletons_read_not_attempted_with_a_zero_grade(pytester) -> N
     assert "not attempted: Q01 is still None" in out
     result.stdout.re_match_lines([r"^total\s+0 / \d+\s+\(0%\)$"])
     assert "Traceback" not in out and "INTERNALERROR" not in out and "Error" not in out.replace("ValueError", "")
+
+
+def test_bodies_emptied_to_pass_are_not_attempted_under_pytest_too(pytester, tmp_path) -> None:
+    """The students' own command knows each check's task: empty bodies earn nothing and get no hint."""
+    impl = tmp_path / "emptied"
+    impl.mkdir()
+    for name in ("a08_parallel", "a10_hooks"):  # each has a check that an empty body would pass
+        text = (KIT_ROOT / "assignments" / f"{name}.py").read_text(encoding="utf-8")
+        (impl / f"{name}.py").write_text(re.sub(r"raise NotImplementedError\(.*\)", "pass", text), encoding="utf-8")
+    out = tmp_path / "results.json"
+    _grade(pytester, "--impl", str(impl), "-m", "a08 or a10", "--hint-level", "3", "--results-json", str(out))
+    tests = json.loads(out.read_text())["tests"]
+    assert tests and {t["status"] for t in tests} == {"failed"}
+    wrong = [t["name"] for t in tests if "\nnot attempted: " not in t["output"] or "hint" in t["output"]]
+    assert not wrong, wrong
 
 
 def test_reference_scores_full_marks_and_results_json_is_gradescope_shaped(pytester, tmp_path) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -63,7 +64,6 @@ class Check:
         timeout: seconds, when longer than the ini's default.
         order: position in the grader file.
         task: the skeleton's task number this check grades (``None``: the file as a whole).
-        functions: the qualified names of that task's functions (from the grader's ``TASKS``).
         builds_on: names of earlier checks of the same file this one cannot be judged apart from;
             while one of them fails, this check says "builds on ...: fix that first".
         deferred: judged only at submission (the quiz in a student release).
@@ -82,7 +82,6 @@ class Check:
     timeout: float | None = None
     order: int = 0
     task: int | None = None
-    functions: tuple[str, ...] = ()
     builds_on: tuple[str, ...] = ()
     deferred: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +89,18 @@ class Check:
     @property
     def id(self) -> str:
         return f"{self.assignment}::{self.name}"
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The qualified names of the functions of this check's task, read from its grader's ``TASKS``.
+
+        Read from the module the probe was defined in, whoever imported it (pytest or
+        :func:`grader_modules`); none for a check without a task.
+        """
+        if self.task is None:
+            return ()
+        tasks = getattr(sys.modules.get(self.probe.__module__), "TASKS", {})
+        return tuple(tasks.get(self.task, ()))
 
     @property
     def marker(self) -> str:
@@ -186,7 +197,7 @@ def assignment_of(module_name: str) -> str:
 
 
 def checks_in(module: ModuleType) -> list[Check]:
-    """The checks a grader module declares, in file order, with their tasks' functions filled in.
+    """The checks a grader module declares, in file order, each task and ``builds_on`` name checked.
 
     Raises:
         ValueError: a check names a task the module's ``TASKS`` lacks, or builds on a check
@@ -200,7 +211,6 @@ def checks_in(module: ModuleType) -> list[Check]:
     for c in found:
         if c.task is not None and c.task not in tasks:
             raise ValueError(f"check {c.id} should name a task of TASKS {sorted(tasks)}, but got task={c.task!r}")
-        c.functions = tuple(tasks.get(c.task, ())) if c.task is not None else ()
         unknown = [name for name in c.builds_on if name not in seen]
         if unknown:
             raise ValueError(f"check {c.id} should build on checks declared before it, but got builds_on={unknown}")
