@@ -85,7 +85,7 @@ def linear_forward(m, p):
     return obs
 
 
-@check(points=2, task=1, builds_on=("linear_parameters",),
+@check(points=2, task=1, builds_on=("linear_parameters", "linear_forward"),
        concept="optional parameters: with bias=False, register_parameter with None keeps the bias attribute but "
                "registers no tensor, and forward adds no bias",
        hints=("With bias=False, what should self.bias be, what should state_dict() hold, and what must forward do "

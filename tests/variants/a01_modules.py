@@ -17,6 +17,9 @@ MUTANTS = [
             "        if self.bias is None:\n            return x @ self.weight\n"
             "        return x @ self.weight + self.bias"),
            fails=("linear_parameters", "linear_forward"), concept="weight"),
+    mutant(A, "transpose forgotten in forward (weight rightly (out, in))",
+           ("out = x @ self.weight.T", "out = x @ self.weight"),
+           fails="linear_forward", concept="(out_features, in_features)"),
     mutant(A, "missing super().__init__()",
            ("super().__init__()\n        self.in_features = in_features", "self.in_features = in_features"),
            fails="linear_parameters", concept="Module.__init__"),
