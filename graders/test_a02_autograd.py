@@ -154,7 +154,7 @@ def exp_backward(m, p):
     return obs
 
 
-@check(points=2, task=1, builds_on=("exp_forward",), concept=SAVED,
+@check(points=2, task=1, builds_on=("exp_forward", "exp_backward"), concept=SAVED,
        hints=("Which tensor does your backward need, how does it travel from forward to backward, and does backward "
               "change any tensor it did not create?",
               "Read the docstrings of Exp.forward (what to save) and Exp.backward (the sentence on saved tensors), "
@@ -448,8 +448,8 @@ def mse_values(m, p):
     return obs
 
 
-@check(points=1, task=5, concept="results computed by hand carry no autograd graph: compute under "
-                                 "torch.no_grad() or .detach() them",
+@check(points=1, task=5, builds_on=("mse_values",),
+       concept="results computed by hand carry no autograd graph: compute under torch.no_grad() or .detach() them",
        hints=("When pred requires grad, does autograd record what you compute from it, and should the returned loss "
               "and grad remember that?",
               "Read the sentence on graph history in the docstring of mse_loss_and_grad, and torch.no_grad and "

@@ -224,7 +224,7 @@ def train_step_updates(m, p):
     return obs
 
 
-@check(points=1, task=1,
+@check(points=1, task=1, builds_on=("train_step_order",),
        concept="turning a 0-d loss tensor into a Python number (torch.Tensor.item): the float carries no graph",
        hints=("What type does the docstring of train_step promise, and what would a list of loss tensors that still "
               "hold their graphs cost over an epoch?",
@@ -334,7 +334,7 @@ def evaluate_metrics(m, p):
     return obs
 
 
-@check(points=2, task=3,
+@check(points=2, task=3, builds_on=("evaluate_metrics",),
        concept="evaluation runs in eval mode (model.eval()) and without an autograd graph (torch.no_grad()): no graph "
                "is built and no gradient is touched",
        hints=("Which layers behave differently at evaluation time, and why build a graph (and spend memory) when "
@@ -361,7 +361,7 @@ def evaluate_eval_mode_no_grad(m, p):
     }
 
 
-@check(points=2, task=3,
+@check(points=2, task=3, builds_on=("evaluate_metrics",),
        concept="restoring state: remember module.training of every submodule before switching to eval mode, and put "
                "each back afterwards",
        hints=("If a submodule was already in eval mode before evaluate (a frozen part of the model), which mode "

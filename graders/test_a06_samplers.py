@@ -638,7 +638,7 @@ def shard_set_epoch(m, p):
     return obs
 
 
-@check(points=2, task=6, forbid=SAMPLERS,
+@check(points=2, task=6, builds_on=("shard_indices",), forbid=SAMPLERS,
        concept="ranks split the data: together they cover every index (without drop_last), "
                "and no index goes to two ranks beyond the wrap-around padding; "
                "all ranks shuffle with the same seed + epoch",

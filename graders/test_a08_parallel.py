@@ -877,7 +877,7 @@ def _same(a: list[Any], b: list[Any]) -> bool:
 
 
 @check(points=2, task=4, concept=WORKER_FREE, hints=WORKER_FREE_HINTS,
-       builds_on=("make_loader_worker_settings", "make_loader_settings"))
+       builds_on=("make_loader_worker_settings", "make_loader_settings", "make_loader_reproducible"))
 @reports_worker_failures
 def make_loader_independent_of_workers(m, p):
     """For a deterministic dataset the first shuffled epoch of make_loader is the same with num_workers 0 and 2"""

@@ -245,7 +245,7 @@ def recorder_detach(m, p):
     return obs
 
 
-@check(points=3, task=1,
+@check(points=3, task=1, builds_on=("recorder_records",),
        concept="a hook's handle: the hooks __enter__ registers are removed in __exit__ with handle.remove(), also "
                "when the block raised, and __exit__ returns a false value so that the exception reaches the caller",
        hints=("When the with block ends, normally or with an error, which hooks are still attached to the model? "
@@ -453,7 +453,7 @@ def gradnorm_values(m, p):
     return obs
 
 
-@check(points=2, task=3,
+@check(points=2, task=3, builds_on=("gradnorm_values",),
        concept="full backward hooks and their handles: register_full_backward_hook (not the deprecated "
                "register_backward_hook) once per watched module, and remove() calls remove() on every handle",
        hints=("Which registration method gives a hook that sees the module as a whole? After remove(), does any "
