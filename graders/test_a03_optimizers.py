@@ -148,18 +148,23 @@ def options_text(options: dict[str, Any]) -> str:
 
 
 def run(p, label: str, opt, params: list[Tensor], loss_fn: Callable[[int], Tensor], steps: int, first: int = 0,
-        before_step: Callable[[int], None] | None = None) -> list[Tensor]:
+        before_step: Callable[[int], None] | None = None, zero_in_place: bool = False) -> list[Tensor]:
     """Take ``steps`` optimizer steps; each parameter's values after every step, stacked (row k: after step k+1).
 
     ``loss_fn(t)`` builds the loss of step ``t``; a parameter it does not use keeps ``.grad`` None.
-    Gradients are cleared by the grader (``q.grad = None``), not by the optimizer's ``zero_grad``.
+    Gradients are cleared by the grader (``q.grad = None``), not by the optimizer's ``zero_grad``; with
+    ``zero_in_place`` they are zeroed in place instead, as ``zero_grad(set_to_none=False)`` does, so the
+    same ``.grad`` tensor receives every step's gradient.
     """
     rows: list[list[Tensor]] = [[] for _ in params]
     for t in range(first, first + steps):
         if before_step is not None:
             before_step(t)
         for q in params:
-            q.grad = None
+            if zero_in_place and q.grad is not None:
+                q.grad.zero_()
+            else:
+                q.grad = None
         loss_fn(t).backward()
         p.call(f"{label}.step() (step {t + 1})", opt.step)
         for row, q in zip(rows, params):
@@ -172,18 +177,18 @@ def span(first: int, steps: int) -> str:
 
 
 def run_steps(p, label: str, opt, params: list[Tensor], names: list[str], loss_fn: Callable[[int], Tensor],
-              steps: int) -> dict[str, Tensor]:
+              steps: int, zero_in_place: bool = False) -> dict[str, Tensor]:
     """:func:`run`, as observations named by ``label`` and the parameters' ``names``."""
-    rows = run(p, label, opt, params, loss_fn, steps)
+    rows = run(p, label, opt, params, loss_fn, steps, zero_in_place=zero_in_place)
     return {f"{label}: {n} {span(0, steps)}": r for n, r in zip(names, rows)}
 
 
-def trajectory(p, cls, label: str, **options: Any) -> dict[str, Any]:
-    """``cls([w, b], **options)`` run for STEPS steps on the regression loss."""
+def trajectory(p, cls, label: str, zero_in_place: bool = False, **options: Any) -> dict[str, Any]:
+    """``cls([w, b], **options)`` run for STEPS steps on the regression loss (``zero_in_place``: see :func:`run`)."""
     params, loss = regression(p)
     initial = params[0].detach().clone()
     opt = p.call(label, cls, params, **options)
-    rows = run_steps(p, label, opt, params, ["w", "b"], lambda t: loss(*params), STEPS)
+    rows = run_steps(p, label, opt, params, ["w", "b"], lambda t: loss(*params), STEPS, zero_in_place)
     first = next(iter(rows.values()))[0]
     return {f"{label}: the parameter w itself changed in place by step 1": not torch.equal(first, initial), **rows}
 
@@ -405,6 +410,10 @@ def sgd_momentum(m, p):
         {"lr": 0.05, "momentum": 0.5, "nesterov": True},
     ):
         obs.update(trajectory(p, m.SGD, f"SGD([w, b], {options_text(options)})", **options))
+    # The same .grad tensor every step (zero_grad(set_to_none=False)): a buffer that is p.grad itself, not a copy,
+    # is zeroed and refilled with it.
+    label = "SGD([w, b], lr=0.1, momentum=0.9) with .grad zeroed in place between steps (zero_grad(set_to_none=False))"
+    obs.update(trajectory(p, m.SGD, label, zero_in_place=True, lr=0.1, momentum=0.9))
     return obs
 
 

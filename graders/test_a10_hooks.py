@@ -308,24 +308,28 @@ CLIP = 0.5
 
 @check(points=3, task=2,
        concept="tensor hooks: Tensor.register_hook(fn) calls fn(grad) during backward, and the tensor fn returns "
-               "replaces the gradient, here clamped to [-max_abs, max_abs]",
+               "replaces the gradient, here clamped to [-max_abs, max_abs] in a new tensor (the hook's argument is "
+               "never changed in place)",
        hints=("What does a hook on a parameter receive during backward, and how does it hand a changed gradient back "
               "to autograd? Are both ends of the range applied?",
               "torch.Tensor.register_hook (the hook may return a new gradient) and torch.Tensor.clamp (min and max).",
               "A pattern with another change: v.register_hook(lambda g: g * 0.5) halves every gradient that reaches "
               "v, without touching v.grad by hand."))
 def gradclip_values(m, p):
-    """add_grad_clip_hooks clamps every parameter's gradient to [-max_abs, max_abs]"""
+    """add_grad_clip_hooks clamps every parameter's gradient to [-max_abs, max_abs], in a new tensor"""
     model = _clip_model()
     x = p.randn(6, 3)
-    handles = p.call(f"add_grad_clip_hooks(model, {CLIP})", m.add_grad_clip_hooks, model, CLIP)
+    received: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+    for name, param in model.named_parameters():  # the grader's hooks run first and keep what the next hook gets
+        param.register_hook(lambda grad, name=name: received.setdefault(name, (grad, grad.clone())) and None)
+    p.call(f"add_grad_clip_hooks(model, {CLIP})", m.add_grad_clip_hooks, model, CLIP)
     p.where = "loss.backward() with the hooks"
     _clip_loss(model, x).backward()
-    obs: dict[str, Any] = {
-        f"add_grad_clip_hooks(model, {CLIP}) returns a list": isinstance(handles, list),
-    }
+    obs: dict[str, Any] = {}
     for name, param in model.named_parameters():
         obs[f"{name}.grad after one backward pass"] = param.grad
+    obs["the gradient each hook received is unchanged after backward (no in-place change of the argument)"] = all(
+        torch.equal(grad, before) for grad, before in received.values())
     return obs
 
 

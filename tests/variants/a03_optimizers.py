@@ -42,6 +42,8 @@ IMPORTS = "import torch\nfrom torch import Tensor\n"
 
 MUTANTS = [
     # ---------------------------------------------------------------- SGD
+    mutant(A, "momentum buffer is p.grad itself, not a copy", ("buf = grad.detach().clone()", "buf = grad"),
+           fails="sgd_momentum", concept="copy of the first gradient"),
     mutant(A, "SGD rebinds p = p - lr * g", ("p.add_(grad, alpha=-lr)", "p = p - lr * grad"),
            fails="sgd_plain_step", concept="rebinding"),
     mutant(A, "SGD updates without torch.no_grad()",
