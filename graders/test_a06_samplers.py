@@ -605,8 +605,8 @@ def shard_indices(m, p):
 
 
 @check(points=2, task=6, forbid=SAMPLERS,
-       concept="set_epoch: with shuffle, epoch e shuffles with a generator seeded seed + e, "
-               "so each epoch has a new order that every rank agrees on",
+       concept="set_epoch: with shuffle, epoch e shuffles with a fresh torch.Generator of its own seeded seed + e "
+               "(the global RNG is left alone), so each epoch has a new order that every rank agrees on",
        hints=("What must set_epoch change so that the next __iter__ shuffles differently, and where is that value "
               "read? Is the order after set_epoch(e) the same one a sampler built with seed + e starts with?",
               "Step 1 of the ShardSampler docstring and the docstring of its set_epoch method; "
@@ -620,7 +620,9 @@ def shard_set_epoch(m, p):
     for rank in range(2):
         label = shard_label(11, 2, rank, True, seed, False)
         sampler = p.call(label, m.ShardSampler, range(11), 2, rank, shuffle=True, seed=seed)
+        state = torch.get_rng_state()
         before = p.call(f"iterating {label}", draw, sampler)
+        obs[f"{label}: iterating leaves the global RNG untouched"] = torch.equal(state, torch.get_rng_state())
         for step, epoch in enumerate((1, 2, 1), start=1):
             p.call(f"{label}.set_epoch({epoch})", sampler.set_epoch, epoch)
             got = p.call(f"iterating {label} after set_epoch({epoch})", draw, sampler)

@@ -330,11 +330,13 @@ WORDS = ("alpha", "beta", "gamma", "delta", "café", "naïve", "zeta", "theta", 
 
 
 def line_file(p: Any, root: Path, n: int = 21) -> tuple[Path, list[str]]:
-    """A UTF-8 text file of ``n`` distinct lines: one empty line, the last without a trailing newline."""
+    """A UTF-8 text file of ``n`` distinct lines: one empty line, one with spaces and a tab around its words (only
+    the newline goes), the last without a trailing newline."""
     picks = p.randint(0, len(WORDS), (n, 4)).tolist()
     counts = p.randint(1, 5, (n,)).tolist()
     lines = [f"{i:02d} " + " ".join(WORDS[w] for w in row[:c]) for i, (row, c) in enumerate(zip(picks, counts))]
     lines[3 + p.integer(0, n - 6)] = ""
+    lines[1] = f"  {lines[1]} \t"
     path = root / "lines.txt"
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\n".join(lines))
@@ -546,7 +548,8 @@ NOISE_HINTS = (
     "A dice dataset makes its own generator once from its seed and rolls it anew on every access (a new roll each "
     "time, never the global np.random), returning each roll as an int64 0-d tensor.",
 )
-VALIDATION = "validating constructor arguments: a ValueError for values that are not 1-D and for a negative noise_std"
+VALIDATION = ("validating constructor arguments: a ValueError for values that are not 1-D and for a negative noise_std "
+              "(zero noise is allowed)")
 VALIDATION_HINTS = (
     "Which arguments can NoisyDataset not work with, and what should its constructor do before keeping them?",
     "The 'Raises' paragraph of the NoisyDataset docstring; torch.Tensor.dim in the torch docs.",
@@ -580,21 +583,20 @@ def noisy_items(m, p):
     default = p.call("NoisyDataset(torch.zeros(3))", m.NoisyDataset, torch.zeros(3))
     obs["NoisyDataset(torch.zeros(3))[0] (defaults noise_std=0.1, seed=0)"] = p.call(
         "NoisyDataset(torch.zeros(3))[0]", default.__getitem__, 0)
-    exact = p.call("NoisyDataset(values, noise_std=0.0)", m.NoisyDataset, values, noise_std=0.0)
-    obs["NoisyDataset(values, noise_std=0.0)[2]"] = p.call(
-        "NoisyDataset(values, noise_std=0.0)[2]", exact.__getitem__, 2)
     return obs
 
 
 @check(points=1, task=2, concept=VALIDATION, hints=VALIDATION_HINTS)
 def noisy_validation(m, p):
-    """NoisyDataset raises ValueError for 2-D values and for a negative noise_std"""
+    """NoisyDataset raises ValueError for 2-D values and for a negative noise_std, and accepts noise_std=0"""
     matrix, values = p.randn(2, 3), p.randn(4)
     return {
         "NoisyDataset(values of shape (2, 3))": expect_raise(
             p, "NoisyDataset(values of shape (2, 3))", m.NoisyDataset, matrix),
         "NoisyDataset(values, noise_std=-0.5)": expect_raise(
             p, "NoisyDataset(values, noise_std=-0.5)", m.NoisyDataset, values, -0.5),
+        "NoisyDataset(values, noise_std=0.0)[2] (no noise: the value itself)": p.attempt(
+            "NoisyDataset(values, noise_std=0.0)[2]", lambda: m.NoisyDataset(values, noise_std=0.0)[2]),
     }
 
 

@@ -41,6 +41,12 @@ BUCKET_SHUFFLE_BATCHES = (
 SHARD_SEED = "g.manual_seed(self.seed + self.epoch)"
 
 MUTANTS = [
+    mutant(A, "ShardSampler seeds the global RNG instead of its own generator",
+           ("            g = torch.Generator()\n            g.manual_seed(self.seed + self.epoch)\n"
+            "            indices = torch.randperm(n, generator=g).tolist()\n",
+            "            torch.manual_seed(self.seed + self.epoch)\n"
+            "            indices = torch.randperm(n).tolist()\n"),
+           fails="shard_set_epoch", concept="global RNG"),
     # ------------------------------------------------------------ SequentialSampler
     mutant(A, "sequential starts at 1",
            ("return iter(range(len(self.data_source)))", "return iter(range(1, len(self.data_source) + 1))"),

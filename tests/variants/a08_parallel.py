@@ -50,6 +50,10 @@ LOADER_BODY = (
 )
 
 MUTANTS = [
+    mutant(A, "noise_std=0 rejected", ("        if noise_std < 0:", "        if noise_std <= 0:"),
+           fails="noisy_validation", concept="zero noise is allowed"),
+    mutant(A, "strip() removes the spaces around a line too", ('line = line.rstrip("\\n")', "line = line.strip()"),
+           fails="sharded_lines_in_main_process", concept="without its trailing newline"),
     mutant(A, "seed_worker without % 2**32",
            ("    seed = torch.initial_seed() % 2**32\n", "    seed = torch.initial_seed()\n"),
            fails="seed_worker_in_main_process", concept="below 2**32"),
