@@ -196,11 +196,19 @@ def item_values(item: Any) -> Any:
     return item
 
 
+def change_in_place(item: Any) -> None:
+    """Add to both tensors of an ``(x, y)`` item in place (a new item must not share memory with the dataset)."""
+    x, y = item
+    x.add_(100.0)
+    y.add_(1)
+
+
 # ---------------------------------------------------------------- task 1: CSVDataset
 
 CSV = ("a map-style Dataset over a CSV file read with the csv module: x is float32 of shape (len(features),) with the "
        "features in the given order; features default to every column but the target, in file order; an empty cell "
-       "is nan; only the selected columns are parsed; __len__, negative indices and IndexError out of range")
+       "is nan; only the selected columns are parsed; __len__, negative indices and IndexError out of range; each "
+       "item is a new tensor, so changing it in place leaves the dataset as it was")
 
 
 @check(points=3, task=1, concept=CSV,
@@ -228,6 +236,9 @@ def csv_items(m, p):
         obs[f"{where}: (x, value of y) of ds[-{n}]"] = item_values(p.call(f"ds[-{n}]", ds.__getitem__, -n))
         obs[f"{where}: ds[{n}] (out of range)"] = p.attempt(f"ds[{n}]", ds.__getitem__, n)
         obs[f"{where}: ds[-{n + 1}] (out of range)"] = p.attempt(f"ds[-{n + 1}]", ds.__getitem__, -n - 1)
+        p.call("x.add_(100.0) and y.add_(1) on (x, y) = ds[0]", change_in_place, ds[0])
+        obs[f"{where}: (x, value of y) of ds[0] after an earlier ds[0] was changed in place"] = item_values(
+            p.call("ds[0]", ds.__getitem__, 0))
 
         values = p.randn(4, 2) * 5
         labels = p.randint(0, 4, (4,))

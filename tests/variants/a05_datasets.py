@@ -62,6 +62,9 @@ TEXTCLS_LENGTHS = (
 
 MUTANTS = [
     # ---------------------------------------------------------------- CSVDataset
+    mutant(A, "CSVDataset items share memory with the dataset",
+           ("x = self.data[index].clone()", "x = self.data[index]"),
+           fails="csv_items", concept="changing it in place"),
     mutant(A, "target is also a default feature",
            ("features = [name for name in header if name != target]", "features = list(header)"),
            fails="csv_items", concept="every column but the target"),

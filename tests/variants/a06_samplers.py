@@ -41,12 +41,6 @@ BUCKET_SHUFFLE_BATCHES = (
 SHARD_SEED = "g.manual_seed(self.seed + self.epoch)"
 
 MUTANTS = [
-    mutant(A, "ShardSampler seeds the global RNG instead of its own generator",
-           ("            g = torch.Generator()\n            g.manual_seed(self.seed + self.epoch)\n"
-            "            indices = torch.randperm(n, generator=g).tolist()\n",
-            "            torch.manual_seed(self.seed + self.epoch)\n"
-            "            indices = torch.randperm(n).tolist()\n"),
-           fails="shard_set_epoch", concept="global RNG"),
     # ------------------------------------------------------------ SequentialSampler
     mutant(A, "sequential starts at 1",
            ("return iter(range(len(self.data_source)))", "return iter(range(1, len(self.data_source) + 1))"),
@@ -226,6 +220,12 @@ MUTANTS = [
     mutant(A, "last bucket lost", ("for start in range(0, n, step):", "for start in range(0, n - step + 1, step):"),
            fails="bucket_coverage", concept="every index once"),
     # ------------------------------------------------------------ ShardSampler
+    mutant(A, "ShardSampler seeds the global RNG instead of its own generator",
+           ("            g = torch.Generator()\n            g.manual_seed(self.seed + self.epoch)\n"
+            "            indices = torch.randperm(n, generator=g).tolist()\n",
+            "            torch.manual_seed(self.seed + self.epoch)\n"
+            "            indices = torch.randperm(n).tolist()\n"),
+           fails="shard_set_epoch", concept="global RNG"),
     mutant(A, "seed ignores the epoch", (SHARD_SEED, "g.manual_seed(self.seed)"), fails="shard_set_epoch",
            concept="set_epoch"),
     mutant(A, "set_epoch does nothing", ("        self.epoch = epoch\n", "        pass\n"), fails="shard_set_epoch",
