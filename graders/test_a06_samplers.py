@@ -523,8 +523,8 @@ def bucket_padding_judge(got: Any, expected: Any) -> Mismatch | str | None:
 
 @check(points=2, task=5, forbid=SAMPLERS, builds_on=("bucket_coverage", "bucket_padding"),
        concept="randomness from the generator only: a seeded generator reproduces the batches, a new epoch "
-               "gives a new order, the batch order is shuffled, and shuffle=False is fixed "
-               "(buckets in index order, each sorted by length)",
+               "gives a new order, the buckets are cut from the shuffled indices, the batch order is shuffled, and "
+               "shuffle=False is fixed (buckets in index order, each sorted by length)",
        hints=("Which of your random choices use the generator you were given, and which use something else? Do you "
               "shuffle the order of the batches as well as the indices? What changes between two epochs?",
               "Steps 1 and 5 and the paragraph 'Randomness comes only from generator' of the BucketBatchSampler "
@@ -544,6 +544,9 @@ def bucket_randomness(m, p):
     obs["two samplers with equally seeded generators give the same batches (2 epochs)"] = epochs == [
         as_ints(draw(second)) for _ in range(2)]
     obs["epoch 2 differs from epoch 1"] = epochs[0] != epochs[1]
+    block = 8 * 5  # bucket_size * batch_size consecutive indices: a bucket when nothing is shuffled
+    obs[f"some batch holds indices from two blocks of {block} consecutive indices (buckets come from shuffled "
+        "indices)"] = any(len({i // block for i in b}) > 1 for b in epochs[0])
     seed, g, _ = seeded(p)
     label = f"BucketBatchSampler(lengths, 8, bucket_size=100, generator={gen(seed)})"
     one_bucket = p.call(label, m.BucketBatchSampler, lengths, 8, bucket_size=100, generator=g)

@@ -29,8 +29,8 @@ DIAGNOSES: tuple[tuple[str, str], ...] = (
     ),
     (
         "shapes cannot be multiplied",
-        "the inner dimensions of a matrix product must agree: weight has shape (out_features, in_features); "
-        "which of its dimensions must meet the last dimension of x?",
+        "the inner dimensions of a matrix product must agree: (n, k) @ (k, m); print the shapes of both operands "
+        "(a layer's weight is (out_features, in_features)) and ask which of their dimensions must meet.",
     ),
     (
         "must match the size of tensor",

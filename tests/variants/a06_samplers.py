@@ -189,6 +189,10 @@ MUTANTS = [
            ("            num_samples = len(labels)\n", "            num_samples = len(set(labels))\n"),
            fails="class_balanced_indices", concept="num_samples"),
     # ------------------------------------------------------------ BucketBatchSampler
+    mutant(A, "buckets cut from index order even when shuffled",
+           ("bucket = sorted(indices[start : start + step], key=self.lengths.__getitem__)",
+            "bucket = sorted(range(start, min(start + step, n)), key=self.lengths.__getitem__)"),
+           fails="bucket_randomness", concept="shuffled indices"),
     mutant(A, "buckets not sorted by length",
            ("bucket = sorted(indices[start : start + step], key=self.lengths.__getitem__)",
             "bucket = indices[start : start + step]"),
