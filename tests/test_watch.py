@@ -16,6 +16,7 @@ import pytest
 from graders.engine.checks import all_checks
 from graders.engine.learner.forked import grade_forked
 from graders.engine.learner.hints import HintPolicy
+from graders.engine.learner.screen import fit
 from tests.support import ASSIGNMENTS_DIR, KIT_ROOT, REFERENCE_DIR
 from tests.variants import MUTANTS
 
@@ -79,7 +80,7 @@ def test_watch_in_a_terminal_follows_saves_and_keys_and_leaves_nothing_behind(tm
     impl = _skeletons(tmp_path / "watched")
     env = {**os.environ, "TERM": "xterm", "GRADERS_HINT_STATE": str(tmp_path / "hints.json")}
     child = pexpect.spawn(sys.executable, ["-m", "graders", "watch", "a01", "--impl", str(impl)], cwd=str(KIT_ROOT),
-                          env=env, encoding="utf-8", timeout=WAIT, dimensions=(60, 160))
+                          env=env, encoding="utf-8", timeout=WAIT, dimensions=(60, 80))  # a default terminal
     try:
         child.expect("next: a01_modules task 1")  # the first screen: nothing attempted yet
         (impl / "a01_modules.py").write_text(TRANSPOSED.source())
@@ -99,6 +100,15 @@ def test_watch_in_a_terminal_follows_saves_and_keys_and_leaves_nothing_behind(tm
     assert child.exitstatus == 0
     time.sleep(0.5)
     assert not _processes_mentioning(str(impl)), "watch left processes behind"
+
+
+def test_long_lines_wrap_at_spaces_to_the_terminal_width() -> None:
+    diagnosis = "  concept to revisit: " + " ".join(f"word{i}" for i in range(40))
+    fitted = fit([diagnosis, "short"], 50)
+    assert fitted[-1] == "short" and len(fitted) > 3
+    assert all(len(line) <= 50 for line in fitted)
+    assert " ".join(fitted[:-1]).split() == diagnosis.split()  # no word cut in two
+    assert fitted[0].startswith("  concept") and all(line.startswith("    word") for line in fitted[1:-1])
 
 
 def test_watch_without_a_terminal_prints_plain_lines_and_stops_on_ctrl_c(tmp_path) -> None:

@@ -6,6 +6,7 @@ printing them (or, without a terminal, just prints them).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from ..checks import Check
@@ -54,3 +55,19 @@ def render(view: View, checks: list[Check], outcomes: dict[str, Outcome], standi
     if view.status:
         lines.append(view.status)
     return lines
+
+
+def fit(lines: list[str], width: int) -> list[str]:
+    """``lines`` wrapped at spaces to ``width`` columns, a continuation indented two more than its line.
+
+    A terminal would cut a long line in the middle of a word; a word longer than
+    ``width`` is still cut.
+    """
+    fitted: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            fitted.append(line)
+            continue
+        indent = " " * min(len(line) - len(line.lstrip()) + 2, width // 2)
+        fitted += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
+    return fitted

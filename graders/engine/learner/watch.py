@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import queue
 import selectors
+import shutil
 import signal
 import sys
 import termios
@@ -29,7 +30,7 @@ from ..loading.notebooks import NOTEBOOK_SUFFIX
 from .forked import Run, warm
 from .hints import STATE_FILE, HintPolicy, HintState, configured_cap
 from .progress import standing
-from .screen import View, first_failure, render
+from .screen import View, first_failure, fit, render
 
 CLEAR = "\x1b[H\x1b[2J"
 SUFFIXES = (".py", NOTEBOOK_SUFFIX)
@@ -145,6 +146,7 @@ class Watch:
         standings = [standing(a, self.checks, self.outcomes) for a in self.graded if self._seen(a)]
         lines = render(self.view, self.checks, self.outcomes, standings)
         if self.interactive:
+            lines = fit(lines, shutil.get_terminal_size().columns - 1)
             self.out.write(CLEAR + "\r\n".join(lines) + "\r\n")
         else:
             self.out.write("\n".join(lines) + "\n\n")
