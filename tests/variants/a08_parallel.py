@@ -50,6 +50,9 @@ LOADER_BODY = (
 )
 
 MUTANTS = [
+    mutant(A, "loader seed mixed with the number of workers",
+           ("g.manual_seed(seed)", "g.manual_seed(seed + num_workers)"),
+           fails="make_loader_independent_of_workers", concept="num_workers=0 and num_workers=2"),
     mutant(A, "noise_std=0 rejected", ("        if noise_std < 0:", "        if noise_std <= 0:"),
            fails="noisy_validation", concept="zero noise is allowed"),
     mutant(A, "strip() removes the spaces around a line too", ('line = line.rstrip("\\n")', "line = line.strip()"),
