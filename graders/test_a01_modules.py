@@ -19,7 +19,14 @@ from torch import nn
 
 from graders.engine import check
 from graders.engine.judges import absolute, keywise, relative
-from graders.engine.probes import layer_with, registry, set_linear, uniform_init_judge, uniform_init_stats
+from graders.engine.probes import (
+    expect_raise,
+    layer_with,
+    registry,
+    set_linear,
+    uniform_init_judge,
+    uniform_init_stats,
+)
 
 TASKS = {
     1: ("Linear.__init__", "Linear.forward"),
@@ -233,13 +240,15 @@ def mlp_structure(m, p):
 
 
 @check(points=1, task=3, concept="validating constructor arguments: raise ValueError with a message naming the bad "
-                                 "value",
+                                 "value (fewer than two sizes; two sizes make one valid layer)",
        hints=("What should happen when sizes cannot describe even one layer?",
               "Read the 'Raises' paragraph of the docstring of MLP.__init__.",
               "def make_grid(n): if n <= 0: raise ValueError(f'n should be positive, but got n={n}')"))
 def mlp_validation(m, p):
-    """MLP raises ValueError for fewer than two sizes"""
-    return {f"MLP({s})": p.attempt(f"MLP({s})", m.MLP, s) for s in ([3], [])}
+    """MLP raises ValueError for fewer than two sizes, and two sizes make one layer"""
+    obs = {f"MLP({s})": p.attempt(f"MLP({s})", m.MLP, s) for s in ([3], [])}
+    obs["len(MLP([4, 2]).layers) (two sizes: one layer)"] = p.attempt("MLP([4, 2])", lambda: len(m.MLP([4, 2]).layers))
+    return obs
 
 
 def mlp_weights(p, sizes: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -274,7 +283,8 @@ def mlp_forward(m, p):
 
 
 @check(points=2, task=3, builds_on=MLP_NEEDS,
-       concept="train() and eval() modes: dropout is active in training and does nothing in eval mode",
+       concept="train() and eval() modes: dropout is active in training and does nothing in eval mode; it follows "
+               "the activation, so a dropped unit reaches the next layer as 0",
        hints=("What must model.eval() change about your dropout, and how does the dropout know which mode the model "
               "is in?",
               "Read the documentation of torch.nn.Dropout and of torch.nn.Module.eval and train (the training flag "
@@ -296,12 +306,32 @@ def mlp_dropout_modes(m, p):
     model.train()
     a = p.call("model.train(); model(x)", model, x)
     b = model(x)
+    sigmoid = p.call("MLP([6, 40, 3], activation=nn.Sigmoid, dropout=0.5)", m.MLP, sizes, activation=nn.Sigmoid,
+                     dropout=0.5)
+    set_mlp(sigmoid, weights)
+    sigmoid.layers[1] = spy = InputSpy(sigmoid.layers[1])
+    p.call("MLP([6, 40, 3], activation=nn.Sigmoid, dropout=0.5)(x) in train mode", sigmoid, x)
     return {
         "eval mode output equals your MLP([6, 40, 3], dropout=0.0) with the same weights": same_values(
             evaluated, without_dropout),
         "train mode: two calls differ (dropout is random)": not torch.equal(a, b),
         "train mode output differs from eval output": not torch.equal(a, evaluated),
+        "train mode, activation=nn.Sigmoid (never 0): some inputs of layers[1] are exactly 0 (dropped after the "
+        "activation)": any(bool((seen == 0).any()) for seen in spy.seen),
     }
+
+
+class InputSpy(nn.Module):
+    """Wraps a layer and keeps every input it is called with."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.detach())
+        return self.inner(x)
 
 
 @check(points=2, task=3, builds_on=MLP_NEEDS,
@@ -424,7 +454,7 @@ init_normal_statistics.judge(keywise(("weight std", relative(0.1)),
 
 @check(points=3, task=6,
        concept="qualified parameter names (named_parameters()) and requires_grad: freezing by name prefix, a bare "
-               "str being one prefix",
+               "str being one prefix, a prefix that is not a str a TypeError",
        hints=("Which names does the prefix 'layers.1' select: layers.1.weight? layers.10.weight? And what does "
               "iterating over a bare string give you?",
               "Read the docstring of freeze_ (the selection rule, and the Args paragraph on prefixes), "
@@ -445,4 +475,7 @@ def freeze_by_prefix(m, p):
         obs[f"after freeze_(model, {label}): names with requires_grad=False"] = sorted(
             n for n, q in model.named_parameters() if not q.requires_grad
         )
+    model = nn.Sequential(nn.Linear(2, 2))
+    obs["freeze_(model, ['0', 3]) (a prefix that is not a str)"] = expect_raise(
+        p, "freeze_(model, ['0', 3])", m.freeze_, model, ["0", 3])
     return obs
