@@ -92,7 +92,8 @@ def main_batch(p) -> list:
 
 
 @check(points=2, task=1, forbid=("pad_sequence",),
-       concept=ORDER + "; lengths and labels are int64 tensors of shape (B,)",
+       concept=ORDER + "; lengths and labels are int64 tensors of shape (B,), a length counting every position of "
+                       "the sample's token_ids (whatever their values)",
        hints=("Is row b of every output still sample b of the batch? Are lengths and labels tensors, of which dtype, "
               "whether a label arrives as an int or as a 0-d tensor?",
               "The 'Returns' paragraph of the pad_collate docstring ('lengths': int64 (B,), 'labels': int64 (B,)) "
@@ -165,15 +166,23 @@ def pad_collate_attention_mask(m, p):
 
 
 @check(points=1, task=1, forbid=("pad_sequence",),
-       concept="validating inputs: an empty batch has no T to pad to, so raise ValueError",
+       concept="validating inputs: an empty batch has no T to pad to and token_ids must be 1-D, so raise ValueError; "
+               "token_ids that are not a tensor are a TypeError",
        hints=("What is T when there are no samples at all? What should the caller learn, instead of an obscure "
               "error from deep inside your function?",
               "The 'Raises' paragraph of the pad_collate docstring: ValueError when batch is empty.",
               "Pattern in another function: average(xs) refuses an empty list up front with "
               "raise ValueError('xs should hold at least one number, but it is empty')."))
 def pad_collate_empty_batch(m, p):
-    """pad_collate raises ValueError for an empty batch"""
-    return {"pad_collate([])": expect_raise(p, "pad_collate([])", m.pad_collate, [])}
+    """pad_collate raises ValueError for an empty batch or 2-D token_ids, TypeError for ids that are not a tensor"""
+    ids = p.randint(1, 10, (3,))
+    return {
+        "pad_collate([])": expect_raise(p, "pad_collate([])", m.pad_collate, []),
+        "pad_collate([(ids, 0), (a list of ints, 1)])": expect_raise(
+            p, "pad_collate([(ids, 0), (a list of ints, 1)])", m.pad_collate, [(ids, 0), ([4, 5], 1)]),
+        "pad_collate([(ids, 0), (2-D ids of shape (2, 3), 1)])": expect_raise(
+            p, "pad_collate([(ids, 0), (2-D ids, 1)])", m.pad_collate, [(ids, 0), (ids.repeat(2, 1), 1)]),
+    }
 
 
 # --- Task 2: masked_mean -------------------------------------------------------------------------------------------
@@ -260,6 +269,27 @@ def masked_mean_gradients(m, p):
     obs["after (out * w).sum().backward(): x.grad"] = grad if grad is not None else "<no gradient reached x>"
     obs["x.grad is exactly 0 at every padded position"] = grad is not None and bool((grad[~mask] == 0).all())
     return obs
+
+
+@check(points=1, task=2,
+       concept="validating inputs: masked_mean needs x of shape (B, T, D) and a bool mask of shape (B, T) (TypeError "
+               "for a mask of another dtype, ValueError for wrong shapes), rather than a silently broadcast result",
+       hints=("What would your function return for a 0/1 float mask, or a mask of the wrong shape, and would the "
+              "caller ever notice?",
+              "The 'Raises' paragraph of the masked_mean docstring; torch.Tensor.dtype, torch.Tensor.dim and "
+              "torch.Tensor.shape.",
+              "Pattern: a function taking an image of shape (C, H, W) refuses a batch up front: if image.dim() != 3: "
+              "raise ValueError(f'image should be 3-D (C, H, W), but got shape {tuple(image.shape)}')."))
+def masked_mean_validation(m, p):
+    """masked_mean raises TypeError for a mask that is not bool, ValueError for x not 3-D or a mask of another shape"""
+    x = p.randn(2, 3, 4)
+    mask = torch.tensor([[True, True, False], [True, False, False]])
+    cases = {
+        "masked_mean(x, a float 0/1 mask)": (x, mask.float()),
+        "masked_mean(x of shape (2, 3), mask of shape (2, 3))": (x[:, :, 0], mask),
+        "masked_mean(x of shape (2, 3, 4), mask of shape (2, 2))": (x, mask[:, :2]),
+    }
+    return {label: expect_raise(p, label, m.masked_mean, *args) for label, args in cases.items()}
 
 
 # --- Task 3: pack_collate ------------------------------------------------------------------------------------------
@@ -425,7 +455,7 @@ def message_judge(got: Any, expected: Any) -> Mismatch | None:
               "Pattern: a CSV row without a column is reported by both: "
               "raise ValueError(f'row {i} has no column {name!r}')."))
 def collate_dicts_key_errors(m, p):
-    """ValueError for no samples, and for keys that differ, naming the key and the sample index"""
+    """ValueError for no samples or keys that differ (naming the key and the sample index); TypeError for a non-dict"""
     base = [{"x": p.randn(2), "label": i} for i in range(4)]
     missing = [dict(s) for s in base]
     del missing[3]["label"]
@@ -436,6 +466,8 @@ def collate_dicts_key_errors(m, p):
         "collate_dicts([])": expect_raise(p, "collate_dicts([])", m.collate_dicts, []),
         keys[0]: expect_raise(p, keys[0], m.collate_dicts, missing),
         keys[1]: expect_raise(p, keys[1], m.collate_dicts, extra),
+        "collate_dicts([a dict sample, a list sample])": expect_raise(
+            p, "collate_dicts([a dict sample, a list sample])", m.collate_dicts, [base[0], [p.randn(2), 1]]),
     }
 
 

@@ -50,6 +50,11 @@ SHAPE_CHECK = (
 
 MUTANTS = [
     # --- pad_collate
+    mutant(A, "token_ids never checked to be a tensor",
+           ("if not isinstance(ids, Tensor):", "if ids is None:"),
+           fails="pad_collate_empty_batch", concept="TypeError"),
+    mutant(A, "2-D token_ids accepted", ("if ids.dim() != 1:", "if ids.dim() == 0:"),
+           fails="pad_collate_empty_batch", concept="must be 1-D"),
     mutant(A, "mask from the pad value", (MASK_LINE, "    attention_mask = input_ids != pad_value\n"),
            fails="pad_collate_attention_mask", concept="by position"),
     mutant(A, "inverted mask",
@@ -86,6 +91,8 @@ MUTANTS = [
             '        raise ValueError("batch should hold at least one sample, but it is empty")\n', ""),
            fails="pad_collate_empty_batch", concept="ValueError"),
     # --- masked_mean
+    mutant(A, "the mask's shape never compared with x's", ("if mask.shape != x.shape[:2]:", "if mask.dim() != 2:"),
+           fails="masked_mean_validation", concept="wrong shapes"),
     mutant(A, "padding summed into the mean", (TOTAL_LINE, "    total = x.sum(dim=1)\n"),
            fails="masked_mean_values", concept="padding must not enter"),
     mutant(A, "divided by T instead of the real count",
@@ -119,6 +126,9 @@ MUTANTS = [
             "            raise ValueError(f\"sample {i} is a zero-length sequence, which cannot be packed\")\n", ""),
            fails="pack_collate_errors", concept="ValueError"),
     # --- collate_dicts
+    mutant(A, "a sample that is not a dict never checked", ("if not isinstance(sample, Mapping):",
+                                                            "if sample is None:"),
+           fails="collate_dicts_key_errors", concept="naming what is wrong"),
     mutant(A, "keys sorted", ("    keys = list(samples[0])\n", "    keys = sorted(samples[0])\n"),
            fails=("collate_dicts_tensors", "collate_dicts_scalars"), concept="order"),
     mutant(A, "torch.cat instead of torch.stack", ("out[key] = torch.stack(values)", "out[key] = torch.cat(values)"),
