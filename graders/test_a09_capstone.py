@@ -56,7 +56,7 @@ from torch import nn
 from graders.engine import Mismatch, check, describe
 from graders.engine.compare import compare
 from graders.engine.observations import is_raised
-from graders.engine.probes import expect_raise, set_linear
+from graders.engine.probes import expect_raise
 
 TASKS = {
     1: ("TextClassifier.__init__", "TextClassifier.forward"),
@@ -423,6 +423,7 @@ def loader_report(p: Any, label: str, loader: Any, batch_size: int | None, n_cla
     if batch_size is not None:
         obs[f"{label} loader: every batch holds at most batch_size={batch_size} texts"] = all(
             len(y) <= batch_size for _, y in pairs)
+        obs[f"{label} loader: number of batches in one pass"] = len(batches)
     return obs
 
 
@@ -430,13 +431,17 @@ def loader_report(p: Any, label: str, loader: Any, batch_size: int | None, n_cla
 
 
 def fixed_model(m: ModuleType, p: Any, where: str, vocab_size: int, embed_dim: int, num_classes: int, **kwargs: Any):
-    """The student's TextClassifier with weights from the probe's generators (the pad row non-zero too)."""
+    """The student's TextClassifier with weights from the probe's generators (the pad row non-zero too).
+
+    The weights are new Parameters of the contract's shapes, so a forward is judged on its own even when a
+    layer was built with other sizes (that mistake is embedding_submodule's and classifier_is_own_linear's).
+    """
     model = p.call(where, m.TextClassifier, vocab_size, embed_dim, num_classes, **kwargs)
     p.where = (f"{where}: giving model.embedding and model.classifier fixed weights "
-               "(the probe copies values into their .weight/.bias)")
-    with torch.no_grad():
-        model.embedding.weight.copy_(p.randn(vocab_size, embed_dim))
-    set_linear(model.classifier, p.randn(num_classes, embed_dim), p.randn(num_classes))
+               "(the probe sets new Parameters as their .weight/.bias)")
+    model.embedding.weight = nn.Parameter(p.randn(vocab_size, embed_dim))
+    model.classifier.weight = nn.Parameter(p.randn(num_classes, embed_dim))
+    model.classifier.bias = nn.Parameter(p.randn(num_classes))
     return model
 
 
@@ -465,8 +470,9 @@ def classifier_is_own_linear(m, p):
     return {
         "TextClassifier(12, 5, 3).classifier is an a01_modules.Linear": isinstance(classifier, own_linear),
         "TextClassifier(12, 5, 3).classifier is not torch's nn.Linear": not isinstance(classifier, nn.Linear),
-        "TextClassifier(12, 5, 3): named_parameters() names and shapes, sorted by name": sorted(
-            (n, tuple(q.shape)) for n, q in model.named_parameters()),
+        "TextClassifier(12, 5, 3).classifier: named_parameters() names and shapes, sorted by name": sorted(
+            (n, tuple(q.shape)) for n, q in classifier.named_parameters()) if isinstance(classifier, nn.Module)
+        else describe_value(classifier),
     }
 
 
@@ -694,7 +700,8 @@ def train_vocab(m, p):
     }
 
 
-@check(points=3, task=2, concept=SEEDING, hints=SEEDING_HINTS, builds_on=("train_batches",), timeout=120)
+@check(points=3, task=2, concept=SEEDING, hints=SEEDING_HINTS, timeout=120,
+       builds_on=("classifier_is_own_linear", "forward_with_mask", "train_batches"))
 def train_reproducible(m, p):
     """The same seed gives the same history and model, even when the global RNG state differs between calls"""
     corpus = Corpus(p)
@@ -717,8 +724,29 @@ def train_reproducible(m, p):
             same_model = list(s1) == list(s2) and all(torch.equal(s1[k], s2[k]) for k in s1)
         except Exception:
             same_model = False
+    texts = small_corpus(p)[:4]
+    starts = [first_batches_and_weights(m, p, texts, seed) for seed in (3, 4)]
     return {"the two histories are equal": equal, "the two trained models are equal": same_model,
-            "history of the first call": h1, "history of the second call": h2}
+            "history of the first call": h1, "history of the second call": h2,
+            BATCHES_DIFFER: None not in starts and starts[0][0] != starts[1][0],
+            WEIGHTS_DIFFER: None not in starts and any(
+                not torch.equal(a, b) for a, b in zip(starts[0][1], starts[1][1]))}
+
+
+SEEDS = "train_text_classifier(48 texts, ..., epochs=1) with seed=3 and with seed=4 (train_epoch spied, no training)"
+BATCHES_DIFFER = f"{SEEDS}: the first epoch's training batches differ (the seed decides the batch order)"
+WEIGHTS_DIFFER = f"{SEEDS}: the initial weights differ (the seed decides the model's initialisation)"
+
+
+def first_batches_and_weights(m: ModuleType, p: Any, texts: tuple[Any, ...], seed: int) -> Any:
+    """The input_ids of the first training epoch and the model's initial parameters, or None when not reached."""
+    where = f"train_text_classifier(48 texts, ..., epochs=1, seed={seed}) (train_epoch spied)"
+    _, spy = spied_run(m, p, where, *texts, epochs=1, seed=seed)
+    if not spy.train_calls or not isinstance(spy.train_calls[0]["model"], nn.Module):
+        return None
+    call = spy.train_calls[0]
+    batches = p.attempt(f"iterating the training loader of {where}", lambda: [repr(b) for b in call["loader"]])
+    return batches, [q.detach().clone() for q in call["model"].parameters()]
 
 
 @train_reproducible.judge
@@ -740,6 +768,9 @@ def _reproducible_judge(got: Any, expected: Any) -> Mismatch | None:
     if not got["the two trained models are equal"]:
         return Mismatch(where, "the same trained parameters from both calls",
                         "different parameters (state_dict values differ)")
+    for key in (BATCHES_DIFFER, WEIGHTS_DIFFER):
+        if not got[key]:
+            return Mismatch(key, "True (the seed decides it)", "False")
     return None
 
 
@@ -755,8 +786,8 @@ def train_keeps_global_rng(m, p):
 
 
 @check(points=3, task=2, concept=LEARNS, hints=LEARNS_HINTS, timeout=120,
-       builds_on=("forward_with_mask", "forward_default_mask", "train_batches", "train_optimizer", "train_model_sizes",
-                  "train_vocab"))
+       builds_on=("classifier_is_own_linear", "forward_with_mask", "forward_default_mask", "train_batches",
+                  "train_optimizer", "train_model_sizes", "train_vocab"))
 def train_accuracy(m, p):
     """With the default settings the model reaches validation accuracy >= 0.9 on a held-out synthetic corpus"""
     corpus = Corpus(p)

@@ -35,6 +35,9 @@ HISTORY_LOOP = (
 
 MUTANTS = [
     # --- TextClassifier
+    mutant(A, "classifier sized by the vocabulary",
+           ("self.classifier = Linear(embed_dim, num_classes)", "self.classifier = Linear(vocab_size, num_classes)"),
+           fails="classifier_is_own_linear", concept="embed_dim features"),
     mutant(A, "mean over padding (mask ignored)", (POOLED, "        pooled = self.embedding(input_ids).mean(dim=1)\n"),
            fails=("forward_with_mask", "forward_ignores_padding"), concept="real tokens"),
     mutant(A, "default mask all True",
@@ -57,6 +60,16 @@ MUTANTS = [
             "self.embedding = nn.Embedding(vocab_size, embed_dim)"),
            fails="embedding_submodule", concept="padding_idx"),
     # --- train_text_classifier
+    mutant(A, "the loader's generator never seeded", ("    g = torch.Generator()\n    g.manual_seed(seed)\n",
+                                                      "    g = torch.Generator()\n"),
+           fails="train_reproducible", concept="torch.Generator seeded with seed"),
+    mutant(A, "the model built after a fixed seed",
+           ("        torch.manual_seed(seed)\n", "        torch.manual_seed(0)\n"),
+           fails="train_reproducible", concept="forked RNG seeded with seed"),
+    mutant(A, "one text per training batch",
+           ("BucketBatchSampler(train_lengths, batch_size, generator=g)",
+            "BucketBatchSampler(train_lengths, 1, generator=g)"),
+           fails="train_batches", concept="BucketBatchSampler"),
     mutant(A, "num_classes from the training labels only",
            ("    num_classes = max(max(int(y) for y in train_labels), max(int(y) for y in val_labels)) + 1\n",
             "    num_classes = max(int(y) for y in train_labels) + 1\n"),
