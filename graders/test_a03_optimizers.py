@@ -45,7 +45,6 @@ TRAJECTORY = Tolerance(rtol=0.0, atol=1e-6)
 NO_SGD = ("torch.optim.SGD",)
 NO_ADAM = ("torch.optim.Adam",)
 
-
 IN_PLACE = ("an optimizer step changes each parameter in place under torch.no_grad(), since autograd must not record "
             "the update, and rebinding the name to a new tensor leaves the parameter itself unchanged")
 IN_PLACE_HINTS = (

@@ -38,7 +38,6 @@ TASKS = {1: ("train_step",), 2: ("train_epoch",), 3: ("evaluate",), 4: ("train_e
 N_IN, N_HIDDEN, N_CLASSES = 3, 5, 3
 LR = 0.5
 
-
 ORDER = ("the order of a training step: zero_grad (clear the old gradients), forward, loss, backward through the loss "
          "tensor itself (still attached to the graph), then step; gradients add up in .grad until cleared")
 ORDER_HINTS = (

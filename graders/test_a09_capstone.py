@@ -739,7 +739,7 @@ WEIGHTS_DIFFER = f"{SEEDS}: the initial weights differ (the seed decides the mod
 
 
 def first_batches_and_weights(m: ModuleType, p: Any, texts: tuple[Any, ...], seed: int) -> Any:
-    """The input_ids of the first training epoch and the model's initial parameters, or None when not reached."""
+    """The batches of the first training epoch (as text) and the model's initial parameters; None when not reached."""
     where = f"train_text_classifier(48 texts, ..., epochs=1, seed={seed}) (train_epoch spied)"
     _, spy = spied_run(m, p, where, *texts, epochs=1, seed=seed)
     if not spy.train_calls or not isinstance(spy.train_calls[0]["model"], nn.Module):

@@ -306,6 +306,15 @@ def _clip_loss(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 CLIP = 0.5
 
 
+def _keeper(received: dict[str, tuple[torch.Tensor, torch.Tensor]], name: str) -> Any:
+    """A tensor hook that keeps the first gradient it sees, and a copy of it, under ``name``; it changes nothing."""
+
+    def hook(grad: torch.Tensor) -> None:
+        received.setdefault(name, (grad, grad.clone()))
+
+    return hook
+
+
 @check(points=3, task=2,
        concept="tensor hooks: Tensor.register_hook(fn) calls fn(grad) during backward, and the tensor fn returns "
                "replaces the gradient, here clamped to [-max_abs, max_abs] in a new tensor (the hook's argument is "
@@ -321,7 +330,7 @@ def gradclip_values(m, p):
     x = p.randn(6, 3)
     received: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
     for name, param in model.named_parameters():  # the grader's hooks run first and keep what the next hook gets
-        param.register_hook(lambda grad, name=name: received.setdefault(name, (grad, grad.clone())) and None)
+        param.register_hook(_keeper(received, name))
     p.call(f"add_grad_clip_hooks(model, {CLIP})", m.add_grad_clip_hooks, model, CLIP)
     p.where = "loss.backward() with the hooks"
     _clip_loss(model, x).backward()

@@ -119,8 +119,8 @@ def judge(check: Check, student: Observed, reference: Observed, hint_level: int 
 
 
 def _outcome(check: Check, status: GradeStatus, detail: str, student: Observed, hint_level: int) -> Outcome:
-    all_empty = set(student.empty) == set(check.functions)
-    if student.empty and (status in ("failed", "error") or (status == "passed" and all_empty)):
+    if student.empty and (status in ("failed", "error")
+                          or (status == "passed" and set(student.empty) == set(check.functions))):
         status, detail = "not_attempted", not_attempted_empty(student.empty)
     score = check.points if status == "passed" else 0.0
     possible = 0.0 if status == "answered" else check.points  # not graded here: it counts at submission
