@@ -174,6 +174,12 @@ MUTANTS = [
 ]
 
 ALTERNATIVES = [
+    alternative(A, "masked_mean validated in another order and other words",
+                ("    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:",
+                 "    if x.ndim != 3 or tuple(mask.shape) != tuple(x.shape[:2]):\n"
+                 "        if torch.is_tensor(mask) and mask.dtype == torch.bool:\n"
+                 "            raise ValueError(f\"bad shapes: x {list(x.shape)}, mask {list(mask.shape)}\")\n"
+                 "    if not torch.is_tensor(mask) or mask.dtype is not torch.bool:")),
     alternative(
         A, "Python lists for padding, multiply-by-mask mean, pack_sequence, type-set dispatch",
         (PAD_BODY,
